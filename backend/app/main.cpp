@@ -1,0 +1,42 @@
+// vmscope: the kernel crash-dump workbench. Subcommands:
+//   call    run one protocol method in-process and print its result (for bots and people)
+//   version print the version
+// `serve`, `report`, `send` and `keygen` arrive with their issues; until then they say so.
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "app/call_command.h"
+#include "app/command_line.h"
+
+namespace {
+
+constexpr const char* kUsage =
+    "usage: vmscope <command> [options]\n"
+    "  call [--core C --vmlinux V --debug-dir D] METHOD [JSON-PARAMS]\n"
+    "        run one protocol method in-process; result on stdout, error on stderr\n"
+    "  version\n";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  auto line = vmscope::app::parse_command_line(
+      args, {"--core", "--vmlinux", "--debug-dir"}, {"--help"});
+  if (!line.ok()) {
+    std::cerr << "vmscope: " << line.error().message() << "\n" << kUsage;
+    return 2;
+  }
+  const std::string& command = line->subcommand;
+  if (command.empty() || command == "help" || command == "--help" || line->has("--help")) {
+    std::cout << kUsage;
+    return command.empty() ? 2 : 0;
+  }
+  if (command == "version" || command == "--version") {
+    std::cout << "vmscope " << VMSCOPE_VERSION << '\n';
+    return 0;
+  }
+  if (command == "call") return vmscope::app::run_call(*line);
+  std::cerr << "vmscope: unknown command '" << command << "'\n" << kUsage;
+  return 2;
+}

@@ -1,0 +1,46 @@
+# Layer libraries and how the build enforces their order.
+#
+# Each backend folder backend/<layer>/ is one static library, vmscope_<layer>. Code includes a
+# header by its layer-qualified path: #include "dump/elf_reader.h". Those paths resolve through
+# a per-layer include root in the build tree, ${CMAKE_BINARY_DIR}/layers/<layer>/, which holds a
+# single symlink <layer> -> backend/<layer>. A library sees only its own root and, through
+# PUBLIC linking, the roots of the layers it declares below it. So "dump/…" resolves inside
+# vmscope_arch, while "kernel/…" does not exist for vmscope_dump and fails to compile.
+# tests/layering/ proves that a violation breaks the build; scripts/check-includes rejects the
+# one escape hatch the compiler allows (#include "../other_layer/x.h").
+
+function(vmscope_layer name)
+  cmake_parse_arguments(L "" "" "SOURCES;DEPS;LIBS" ${ARGN})
+  set(root ${CMAKE_BINARY_DIR}/layers/${name})
+  file(MAKE_DIRECTORY ${root})
+  file(CREATE_LINK ${PROJECT_SOURCE_DIR}/backend/${name} ${root}/${name} SYMBOLIC)
+  # A layer whose code is still all headers is an INTERFACE library: same include rules.
+  if(L_SOURCES)
+    add_library(vmscope_${name} STATIC ${L_SOURCES})
+    set(scope PUBLIC)
+    target_compile_options(vmscope_${name} PRIVATE ${VMSCOPE_WARNINGS})
+  else()
+    add_library(vmscope_${name} INTERFACE)
+    set(scope INTERFACE)
+  endif()
+  target_include_directories(vmscope_${name} ${scope} ${root})
+  foreach(dep IN LISTS L_DEPS)
+    target_link_libraries(vmscope_${name} ${scope} vmscope_${dep})
+  endforeach()
+  if(L_LIBS)
+    target_link_libraries(vmscope_${name} ${scope} ${L_LIBS})
+  endif()
+endfunction()
+
+# A GoogleTest binary for one source file's tests.
+function(vmscope_test name)
+  cmake_parse_arguments(T "" "" "SOURCES;LIBS;LABELS" ${ARGN})
+  add_executable(${name} ${T_SOURCES})
+  target_compile_options(${name} PRIVATE ${VMSCOPE_WARNINGS})
+  target_link_libraries(${name} PRIVATE ${T_LIBS} GTest::gtest GTest::gmock GTest::gtest_main)
+  set(labels unit)
+  if(T_LABELS)
+    set(labels ${T_LABELS})
+  endif()
+  gtest_discover_tests(${name} PROPERTIES LABELS "${labels}" DISCOVERY_TIMEOUT 60)
+endfunction()

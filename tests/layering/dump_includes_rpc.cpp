@@ -1,0 +1,2 @@
+// Must NOT compile: a dump reader never knows JSON or the protocol.
+#include "rpc/dispatcher.h"

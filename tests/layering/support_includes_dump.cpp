@@ -1,0 +1,2 @@
+// Must NOT compile: support is the lowest layer and cannot see dump/.
+#include "dump/physical_memory.h"
