@@ -9,8 +9,13 @@
 # tests/layering/ proves that a violation breaks the build; scripts/check-includes rejects the
 # one escape hatch the compiler allows (#include "../other_layer/x.h").
 
+#
+# Sources: every backend/<layer>/*.cpp is compiled into the layer (globbed with
+# CONFIGURE_DEPENDS, so adding a file needs no CMake edit); EXTRA_SOURCES adds generated ones.
 function(vmscope_layer name)
-  cmake_parse_arguments(L "" "" "SOURCES;DEPS;LIBS" ${ARGN})
+  cmake_parse_arguments(L "" "" "EXTRA_SOURCES;DEPS;LIBS" ${ARGN})
+  file(GLOB L_SOURCES CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/backend/${name}/*.cpp)
+  list(APPEND L_SOURCES ${L_EXTRA_SOURCES})
   set(root ${CMAKE_BINARY_DIR}/layers/${name})
   file(MAKE_DIRECTORY ${root})
   file(CREATE_LINK ${PROJECT_SOURCE_DIR}/backend/${name} ${root}/${name} SYMBOLIC)
@@ -32,7 +37,18 @@ function(vmscope_layer name)
   endif()
 endfunction()
 
-# A GoogleTest binary for one source file's tests.
+# Unit tests of one layer: every tests/unit/<layer>/<file>_test.cpp becomes its own GoogleTest
+# binary <layer>_<file>_test, linked with that layer's library (and LIBS).
+function(vmscope_layer_tests layer)
+  cmake_parse_arguments(T "" "" "LIBS" ${ARGN})
+  file(GLOB tests CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/${layer}/*_test.cpp)
+  foreach(test IN LISTS tests)
+    get_filename_component(stem ${test} NAME_WE)
+    vmscope_test(${layer}_${stem} SOURCES ${test} LIBS vmscope_${layer} ${T_LIBS})
+  endforeach()
+endfunction()
+
+# A GoogleTest binary.
 function(vmscope_test name)
   cmake_parse_arguments(T "" "" "SOURCES;LIBS;LABELS" ${ARGN})
   add_executable(${name} ${T_SOURCES})
