@@ -14,7 +14,9 @@ int fail(const rpc::Json& error) {
   return 1;
 }
 
-void register_methods(rpc::Dispatcher& dispatcher) { rpc::register_discover(dispatcher); }
+void register_methods(rpc::Dispatcher& dispatcher) {
+  rpc::register_discover(dispatcher);
+}
 
 }  // namespace
 

@@ -11,9 +11,9 @@
 namespace vmscope::app {
 
 struct CommandLine {
-  std::string subcommand;                              // "call", "serve", "version", "help"
+  std::string subcommand;                                   // "call", "serve", "version", "help"
   std::map<std::string, std::vector<std::string>> options;  // "--core" -> {"path"}; repeatable
-  std::vector<std::string> positional;                 // what is left, in order
+  std::vector<std::string> positional;                      // what is left, in order
 
   bool has(const std::string& option) const { return options.count(option) != 0; }
   // The last value given for an option, or `fallback`.

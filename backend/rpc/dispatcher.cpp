@@ -11,7 +11,9 @@ Json response_error(const Json& id, const Json& error) {
   return {{"jsonrpc", "2.0"}, {"id", id}, {"error", error}};
 }
 
-bool valid_id(const Json& id) { return id.is_string() || id.is_number() || id.is_null(); }
+bool valid_id(const Json& id) {
+  return id.is_string() || id.is_number() || id.is_null();
+}
 
 }  // namespace
 

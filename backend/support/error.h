@@ -34,12 +34,12 @@ std::string_view error_code_name(ErrorCode code);
 
 // Facts attached to an error. Each is optional: set the ones that are true.
 struct ErrorPayload {
-  std::optional<std::uint64_t> address;    // virtual or physical address involved
-  std::optional<std::uint64_t> physical;   // physical address, when both are known
-  std::optional<int> level;                // page-table level that failed (5..1)
-  std::optional<std::uint32_t> column;     // 1-based column in an expression
-  std::optional<std::uint64_t> offset;     // file offset involved
-  std::optional<std::string> name;         // missing symbol/type/member/file name
+  std::optional<std::uint64_t> address;   // virtual or physical address involved
+  std::optional<std::uint64_t> physical;  // physical address, when both are known
+  std::optional<int> level;               // page-table level that failed (5..1)
+  std::optional<std::uint32_t> column;    // 1-based column in an expression
+  std::optional<std::uint64_t> offset;    // file offset involved
+  std::optional<std::string> name;        // missing symbol/type/member/file name
 };
 
 class Error {

@@ -56,21 +56,23 @@ class [[nodiscard]] Result {
 // Result<void>: success carries nothing.
 struct Ok {};
 using Status = Result<Ok>;
-inline Status ok_status() { return Ok{}; }
+inline Status ok_status() {
+  return Ok{};
+}
 
 }  // namespace vmscope
 
 // Propagate an error to the caller: VMSCOPE_TRY(auto x, compute()); binds x to the value.
 #define VMSCOPE_CONCAT_INNER(a, b) a##b
 #define VMSCOPE_CONCAT(a, b) VMSCOPE_CONCAT_INNER(a, b)
-#define VMSCOPE_TRY_IMPL(tmp, decl, expr) \
-  auto tmp = (expr);                      \
+#define VMSCOPE_TRY_IMPL(tmp, decl, expr)       \
+  auto tmp = (expr);                            \
   if (!tmp.ok()) return std::move(tmp).error(); \
   decl = std::move(tmp).value()
 #define VMSCOPE_TRY(decl, expr) VMSCOPE_TRY_IMPL(VMSCOPE_CONCAT(vmscope_try_, __LINE__), decl, expr)
 // For Status-returning expressions whose value is not needed.
-#define VMSCOPE_CHECK(expr)                                  \
-  do {                                                       \
-    auto vmscope_check_result = (expr);                      \
+#define VMSCOPE_CHECK(expr)                                                         \
+  do {                                                                              \
+    auto vmscope_check_result = (expr);                                             \
     if (!vmscope_check_result.ok()) return std::move(vmscope_check_result).error(); \
   } while (0)

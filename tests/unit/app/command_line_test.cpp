@@ -19,9 +19,8 @@ TEST(CommandLineTest, SubcommandOptionsAndPositionals) {
 }
 
 TEST(CommandLineTest, RepeatedOptionsAndFlags) {
-  auto line =
-      parse_command_line({"serve", "--allow-dir", "/a", "--allow-dir", "/b", "--stdio"}, kValues,
-                         kFlags);
+  auto line = parse_command_line({"serve", "--allow-dir", "/a", "--allow-dir", "/b", "--stdio"},
+                                 kValues, kFlags);
   ASSERT_TRUE(line.ok());
   EXPECT_EQ(line->options.at("--allow-dir"), (std::vector<std::string>{"/a", "/b"}));
   EXPECT_TRUE(line->has("--stdio"));

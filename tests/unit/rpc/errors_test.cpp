@@ -32,8 +32,8 @@ TEST(ErrorsTest, PayloadFieldsBecomeHexStringsAndNumbers) {
   Json o = error_object(Error(ErrorCode::kSyntaxError, "expected ')'", {.column = 12}));
   EXPECT_EQ(o["code"], -32031);
   EXPECT_EQ(o["data"]["column"], 12);
-  Json a = error_object(Error(ErrorCode::kAddressNotMapped, "no PMD",
-                              {.address = 0xffffffffffffffff, .level = 2}));
+  Json a = error_object(
+      Error(ErrorCode::kAddressNotMapped, "no PMD", {.address = 0xffffffffffffffff, .level = 2}));
   EXPECT_EQ(a["data"]["address"], "0xffffffffffffffff");
   EXPECT_EQ(a["data"]["level"], 2);
 }
