@@ -27,16 +27,19 @@ Result<std::unique_ptr<PosixFile>> PosixFile::open(const std::string& path) {
     return Error(ErrorCode::kInvalidArgument, path + " is a directory", {.name = path});
   }
   // /proc/kcore and /proc/vmcore report their size through st_size too.
-  return std::unique_ptr<PosixFile>(new PosixFile(fd, static_cast<std::uint64_t>(st.st_size), path));
+  return std::unique_ptr<PosixFile>(
+      new PosixFile(fd, static_cast<std::uint64_t>(st.st_size), path));
 }
 
-PosixFile::~PosixFile() { ::close(fd_); }
+PosixFile::~PosixFile() {
+  ::close(fd_);
+}
 
 Status PosixFile::read_at(std::uint64_t offset, std::span<std::byte> out) const {
   std::size_t done = 0;
   while (done < out.size()) {
-    ssize_t n = ::pread(fd_, out.data() + done, out.size() - done,
-                        static_cast<off_t>(offset + done));
+    ssize_t n =
+        ::pread(fd_, out.data() + done, out.size() - done, static_cast<off_t>(offset + done));
     if (n < 0) {
       if (errno == EINTR) continue;
       return Error(ErrorCode::kIo, "read of " + path_ + " failed: " + std::strerror(errno),
