@@ -54,6 +54,8 @@ function(vmscope_test name)
   add_executable(${name} ${T_SOURCES})
   target_compile_options(${name} PRIVATE ${VMSCOPE_WARNINGS})
   target_link_libraries(${name} PRIVATE ${T_LIBS} GTest::gtest GTest::gmock GTest::gtest_main)
+  # Test doubles shared by unit tests: #include "testing/…".
+  target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR}/tests/support)
   set(labels unit)
   if(T_LABELS)
     set(labels ${T_LABELS})

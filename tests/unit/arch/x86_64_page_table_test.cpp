@@ -2,37 +2,12 @@
 
 #include <gtest/gtest.h>
 
-#include <cstring>
-#include <map>
-#include <vector>
+#include "testing/sparse_physical_memory.h"
 
 namespace vmscope {
 namespace {
 
-// Sparse physical memory made of 4 KiB pages; reading a page that was never written is
-// kAddressNotMapped, like an address outside a dump's ranges.
-class SparseMemory : public PhysicalMemory {
- public:
-  void write_u64(std::uint64_t paddr, std::uint64_t value) {
-    auto& page = pages_[paddr & ~0xfffull];
-    page.resize(4096);
-    std::memcpy(page.data() + (paddr & 0xfff), &value, 8);
-  }
-  Status read(std::uint64_t paddr, std::span<std::byte> out) const override {
-    for (std::size_t i = 0; i < out.size(); ++i) {
-      auto it = pages_.find((paddr + i) & ~0xfffull);
-      if (it == pages_.end()) {
-        return Error(ErrorCode::kAddressNotMapped, "not in dump", {.physical = paddr + i});
-      }
-      out[i] = static_cast<std::byte>(it->second[(paddr + i) & 0xfff]);
-    }
-    return ok_status();
-  }
-  std::vector<PhysicalRange> ranges() const override { return {}; }
-
- private:
-  std::map<std::uint64_t, std::vector<unsigned char>> pages_;
-};
+using SparseMemory = testing::SparsePhysicalMemory;
 
 constexpr std::uint64_t kP = 1, kRW = 2, kPS = 0x80, kNX = 1ull << 63;
 
