@@ -12,13 +12,17 @@
 #
 # Sources: every backend/<layer>/*.cpp is compiled into the layer (globbed with
 # CONFIGURE_DEPENDS, so adding a file needs no CMake edit); EXTRA_SOURCES adds generated ones.
+# DIR names the folder when it is not backend/<layer> (the receiver lives in receiver/).
 function(vmscope_layer name)
-  cmake_parse_arguments(L "" "" "EXTRA_SOURCES;DEPS;LIBS" ${ARGN})
-  file(GLOB L_SOURCES CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/backend/${name}/*.cpp)
+  cmake_parse_arguments(L "" "DIR" "EXTRA_SOURCES;DEPS;LIBS" ${ARGN})
+  if(NOT L_DIR)
+    set(L_DIR ${PROJECT_SOURCE_DIR}/backend/${name})
+  endif()
+  file(GLOB L_SOURCES CONFIGURE_DEPENDS ${L_DIR}/*.cpp)
   list(APPEND L_SOURCES ${L_EXTRA_SOURCES})
   set(root ${CMAKE_BINARY_DIR}/layers/${name})
   file(MAKE_DIRECTORY ${root})
-  file(CREATE_LINK ${PROJECT_SOURCE_DIR}/backend/${name} ${root}/${name} SYMBOLIC)
+  file(CREATE_LINK ${L_DIR} ${root}/${name} SYMBOLIC)
   # A layer whose code is still all headers is an INTERFACE library: same include rules.
   if(L_SOURCES)
     add_library(vmscope_${name} STATIC ${L_SOURCES})
