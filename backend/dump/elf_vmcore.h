@@ -6,7 +6,7 @@
 //   - kdump: one segment per System RAM range (p_vaddr = its direct-map address) plus one for
 //     the kernel image (p_vaddr in __START_KERNEL_map) whose physical range lies inside a RAM
 //     segment: the same memory described twice.
-//   - QEMU, no paging: one segment per guest RAM block, p_vaddr = 0.
+//   - QEMU, no paging: one segment per guest RAM block, p_vaddr = p_paddr.
 //   - QEMU, paging: one segment per virtually contiguous run of mapped memory (p_vaddr the
 //     virtual address, p_paddr the physical one). Physical memory mapped at several virtual
 //     addresses (direct map and kernel text, vmalloc aliases) appears in several segments, and
