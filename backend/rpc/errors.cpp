@@ -21,6 +21,7 @@ int json_rpc_code(ErrorCode code) {
     case ErrorCode::kCorrupt: return -32003;
     case ErrorCode::kTruncated: return -32004;
     case ErrorCode::kIo: return -32005;
+    case ErrorCode::kPermissionDenied: return -32006;
     case ErrorCode::kAddressNotMapped: return -32010;
     case ErrorCode::kPageExcluded: return -32011;
     case ErrorCode::kPageAbsent: return -32012;

@@ -10,6 +10,7 @@ std::string_view error_code_name(ErrorCode code) {
     case ErrorCode::kCorrupt: return "corrupt";
     case ErrorCode::kTruncated: return "truncated";
     case ErrorCode::kIo: return "io";
+    case ErrorCode::kPermissionDenied: return "permission-denied";
     case ErrorCode::kAddressNotMapped: return "address-not-mapped";
     case ErrorCode::kPageExcluded: return "page-excluded";
     case ErrorCode::kPageAbsent: return "page-absent";

@@ -19,6 +19,7 @@ enum class ErrorCode {
   kCorrupt,           // the input contradicts its own format (bad magic, impossible sizes)
   kTruncated,         // the input ends before data its headers promise
   kIo,                // the operating system refused a read/open
+  kPermissionDenied,  // the request is not allowed (path outside the allowed directories)
   kAddressNotMapped,  // a virtual address has no translation (payload: address, level)
   kPageExcluded,      // the page was filtered out of the dump (makedumpfile -d)
   kPageAbsent,        // the page should be in the dump but is not (incomplete/lost)
