@@ -1,0 +1,68 @@
+// The dumps a server holds open, by id. Every method after dump/open names a dumpId; this is
+// where the id leads to the opened KernelTarget.
+//
+// Policy lives here too: a server opens dumps only from its allowed directories (`vmscope
+// serve --allow-dir`), compared after resolving symlinks and "..", so a client cannot name a
+// path outside them; the in-process `vmscope call` allows any path. Opening the same file again
+// returns the session already open (one copy of its caches for every client).
+//
+// Threading: every method is safe from any thread. open() runs the (slow) open outside the
+// lock; two concurrent opens of the same new file may both do the work, and the first to
+// finish wins. A target handed out by get() stays alive while the caller holds it, even if
+// the dump is closed meanwhile.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "kernel/kernel_target.h"
+#include "support/result.h"
+
+namespace vmscope::server {
+
+struct DumpOpenRequest {
+  std::string core;
+  std::string vmlinux;    // optional
+  std::string debug_dir;  // optional
+};
+
+struct OpenDump {
+  std::string id;
+  std::string core_path;  // canonical
+  std::chrono::system_clock::time_point opened_at;
+  std::shared_ptr<const KernelTarget> target;
+};
+
+class SessionRegistry {
+ public:
+  struct Options {
+    // Canonical directories dumps may be opened from; empty + allow_any_path=false opens
+    // nothing.
+    std::vector<std::string> allowed_dirs;
+    bool allow_any_path = false;
+    std::size_t max_open = 32;
+  };
+
+  explicit SessionRegistry(Options options);
+
+  Result<OpenDump> open(const DumpOpenRequest& request);
+  Result<OpenDump> get(const std::string& id) const;
+  Status close(const std::string& id);
+  std::vector<OpenDump> list() const;
+
+  // The canonical form of `path` if the policy allows opening it.
+  Result<std::string> check_path(const std::string& path) const;
+
+ private:
+  Options options_;
+  mutable std::mutex mutex_;
+  std::uint64_t next_id_ = 1;
+  std::map<std::string, OpenDump> open_;  // by id
+};
+
+}  // namespace vmscope::server
