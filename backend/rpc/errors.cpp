@@ -1,17 +1,8 @@
 #include "rpc/errors.h"
 
-#include <cstdio>
+#include "rpc/wire_values.h"
 
 namespace vmscope::rpc {
-namespace {
-
-std::string hex(std::uint64_t value) {
-  char buffer[24];
-  std::snprintf(buffer, sizeof buffer, "0x%llx", static_cast<unsigned long long>(value));
-  return buffer;
-}
-
-}  // namespace
 
 int json_rpc_code(ErrorCode code) {
   switch (code) {
@@ -39,9 +30,9 @@ Json error_object(const Error& error) {
   Json data = {{"kind", std::string(error_code_name(error.code()))}};
   const ErrorPayload& p = error.payload();
   // Addresses are hex strings: JavaScript numbers lose precision above 2^53.
-  if (p.address) data["address"] = hex(*p.address);
-  if (p.physical) data["physical"] = hex(*p.physical);
-  if (p.offset) data["offset"] = hex(*p.offset);
+  if (p.address) data["address"] = hex_u64(*p.address);
+  if (p.physical) data["physical"] = hex_u64(*p.physical);
+  if (p.offset) data["offset"] = hex_u64(*p.offset);
   if (p.level) data["level"] = *p.level;
   if (p.column) data["column"] = *p.column;
   if (p.name) data["name"] = *p.name;
