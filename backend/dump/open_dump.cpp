@@ -1,13 +1,15 @@
 #include "dump/open_dump.h"
 
 #include <algorithm>
-#include <array>
 #include <cstdio>
 #include <cstring>
 #include <string_view>
+#include <vector>
 
 #include "dump/elf_vmcore.h"
+#include "dump/flattened_file.h"
 #include "dump/kcore.h"
+#include "dump/kdump_compressed.h"
 
 namespace vmscope {
 namespace {
@@ -47,11 +49,39 @@ Result<std::unique_ptr<Dump>> open_elf(std::unique_ptr<RandomAccessFile> file) {
   return std::unique_ptr<Dump>(std::move(vmcore));
 }
 
-Error not_yet(std::string_view what, const std::string& name) {
-  return Error(
-      ErrorCode::kUnsupported,
-      name + " is a " + std::string(what) + " file; this build cannot read that format yet",
-      {.name = name});
+// Enough for the signatures and the tar hint.
+constexpr std::size_t kHeadBytes = 512;
+
+Result<std::vector<std::byte>> read_head(const RandomAccessFile& file) {
+  std::vector<std::byte> head(
+      static_cast<std::size_t>(std::min<std::uint64_t>(file.size(), kHeadBytes)));
+  VMSCOPE_CHECK(file.read_at(0, head));
+  return head;
+}
+
+Error unknown_format(const std::string& name, std::span<const std::byte> head,
+                     std::string_view inside = {}) {
+  return Error(ErrorCode::kUnsupported,
+               name + std::string(inside) +
+                   " is not a dump format vmscope knows: " + describe_leading_bytes(head),
+               {.name = name});
+}
+
+// A flattened stream holds a rearranged file: kdump-compressed from QEMU and makedumpfile -F,
+// ELF from makedumpfile -E -F.
+Result<std::unique_ptr<Dump>> open_flattened_dump(std::unique_ptr<RandomAccessFile> stream) {
+  std::string name = stream->name();
+  VMSCOPE_TRY(auto rearranged, open_flattened(std::move(stream)));
+  VMSCOPE_TRY(auto head, read_head(*rearranged));
+  switch (detect_dump_format(head)) {
+    case DumpFormat::kElf: return open_elf(std::move(rearranged));
+    case DumpFormat::kKdumpCompressed: return open_kdump_compressed(std::move(rearranged));
+    case DumpFormat::kFlattened:
+      return Error(ErrorCode::kCorrupt, name + " is a flattened stream holding another one",
+                   {.name = name});
+    case DumpFormat::kUnknown: break;
+  }
+  return unknown_format(name, head, " (inside its flattened stream)");
 }
 
 }  // namespace
@@ -88,22 +118,14 @@ std::string describe_leading_bytes(std::span<const std::byte> head) {
 }
 
 Result<std::unique_ptr<Dump>> open_dump(std::unique_ptr<RandomAccessFile> file) {
-  // Enough for the signatures and the tar hint.
-  std::array<std::byte, 512> head_buf{};
-  std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(file->size(), head_buf.size()));
-  std::span<std::byte> head(head_buf.data(), n);
-  VMSCOPE_CHECK(file->read_at(0, head));
-
+  VMSCOPE_TRY(auto head, read_head(*file));
   switch (detect_dump_format(head)) {
     case DumpFormat::kElf: return open_elf(std::move(file));
-    case DumpFormat::kKdumpCompressed: return not_yet("kdump-compressed", file->name());
-    case DumpFormat::kFlattened: return not_yet("makedumpfile flattened", file->name());
+    case DumpFormat::kKdumpCompressed: return open_kdump_compressed(std::move(file));
+    case DumpFormat::kFlattened: return open_flattened_dump(std::move(file));
     case DumpFormat::kUnknown: break;
   }
-  return Error(
-      ErrorCode::kUnsupported,
-      file->name() + " is not a dump format vmscope knows: " + describe_leading_bytes(head),
-      {.name = file->name()});
+  return unknown_format(file->name(), head);
 }
 
 Result<std::unique_ptr<Dump>> open_dump(const std::string& path) {

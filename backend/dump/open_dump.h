@@ -4,7 +4,8 @@
 //                                 when its program headers say so (dump/kcore.h)
 //   "KDUMP   " / "DISKDUMP"       kdump-compressed (makedumpfile -c/-l/-p/-z, QEMU kdump-*)
 //   "makedumpfile\0…" (16 bytes)  makedumpfile's flattened stream (-F, QEMU's kdump output):
-//                                 indexed in place, then read as the kdump file it encodes
+//                                 indexed in place (dump/flattened_file.h), then the file it
+//                                 encodes is detected again: kdump-compressed, or ELF (-E -F)
 // Anything else is kUnsupported, with the first bytes described (and a hint for files that are
 // merely compressed, such as a gzip'd vmcore).
 //

@@ -121,6 +121,72 @@ TEST_F(OpenDumpTest, UnknownEmptyAndMissingFiles) {
   EXPECT_EQ(missing.error().code(), ErrorCode::kNotFound);
 }
 
+// makedumpfile's flattened stream: a 4096-byte header, then big-endian {offset, size} records
+// and an end marker. Here the records carry an ELF core in two out-of-order pieces, as
+// makedumpfile -E -F would write it.
+std::vector<std::byte> flattened(const std::vector<std::byte>& file) {
+  std::vector<std::byte> out(4096);
+  std::memcpy(out.data(), "makedumpfile", 12);
+  auto put_be64 = [&out](std::int64_t v) {
+    for (int i = 7; i >= 0; --i) {
+      out.push_back(std::byte(static_cast<std::uint8_t>(static_cast<std::uint64_t>(v) >> (8 * i))));
+    }
+  };
+  std::size_t at = 16;
+  for (std::int64_t v : {std::int64_t{1}, std::int64_t{1}}) {  // type 1, version 1
+    for (int i = 7; i >= 0; --i) {
+      out[at++] = std::byte(static_cast<std::uint8_t>(static_cast<std::uint64_t>(v) >> (8 * i)));
+    }
+  }
+  std::size_t half = file.size() / 2;
+  auto record = [&](std::size_t from, std::size_t n) {
+    put_be64(static_cast<std::int64_t>(from));
+    put_be64(static_cast<std::int64_t>(n));
+    out.insert(out.end(), file.begin() + static_cast<std::ptrdiff_t>(from),
+               file.begin() + static_cast<std::ptrdiff_t>(from + n));
+  };
+  record(half, file.size() - half);
+  record(0, half);
+  put_be64(-1);
+  put_be64(-1);
+  return out;
+}
+
+TEST_F(OpenDumpTest, FlattenedStreamHoldingAnElfCore) {
+  auto dump = open_dump(write(flattened(tiny_elf(0x1000, 0x2000))));
+  ASSERT_TRUE(dump.ok()) << dump.error().to_string();
+  EXPECT_EQ((*dump)->format_name(), "elf");
+  std::vector<std::byte> buf(2);
+  ASSERT_TRUE((*dump)->memory().read(0x1fff, buf).ok());
+  EXPECT_EQ(buf[0], std::byte{0x5a});
+  EXPECT_EQ(buf[1], std::byte{0x5b});
+}
+
+TEST_F(OpenDumpTest, FlattenedStreamHoldingSomethingElse) {
+  auto dump = open_dump(write(flattened(bytes_of("just some text, not a dump"))));
+  ASSERT_FALSE(dump.ok());
+  EXPECT_EQ(dump.error().code(), ErrorCode::kUnsupported);
+  EXPECT_NE(dump.error().message().find("inside its flattened stream"), std::string::npos)
+      << dump.error().message();
+}
+
+// Signatures route to the kdump and flattened readers, whose own errors come back.
+TEST_F(OpenDumpTest, DamagedKdumpAndFlattenedFilesGetTheirReadersErrors) {
+  std::vector<std::byte> kdump = bytes_of("KDUMP   ");
+  kdump.resize(100);
+  auto k = open_dump(write(kdump));
+  ASSERT_FALSE(k.ok());
+  EXPECT_EQ(k.error().message().find("not a dump format"), std::string::npos)
+      << k.error().message();
+
+  std::vector<std::byte> flat = bytes_of(std::string_view("makedumpfile\0\0\0\0", 16));
+  flat.resize(64);  // header cut short
+  auto f = open_dump(write(flat));
+  ASSERT_FALSE(f.ok());
+  EXPECT_EQ(f.error().message().find("not a dump format"), std::string::npos)
+      << f.error().message();
+}
+
 TEST_F(OpenDumpTest, BrokenElfGivesTheElfReadersError) {
   auto bytes = tiny_elf(0x1000, 0x2000);
   bytes.resize(100);  // program headers cut off
