@@ -26,7 +26,9 @@ std::uint64_t load_be64(const std::byte* p) {
 // stream of small records costs a few big reads rather than one read per record.
 class RecordScanner {
  public:
-  explicit RecordScanner(const RandomAccessFile& stream) : stream_(stream), buffer_(kScanBuffer) {}
+  explicit RecordScanner(const RandomAccessFile& stream)
+      : stream_(stream),
+        buffer_(static_cast<std::size_t>(std::min<std::uint64_t>(kScanBuffer, stream.size()))) {}
 
   // Copies the 16 bytes at `pos` into `out`; false if the stream ends first.
   Result<bool> header_at(std::uint64_t pos, std::array<std::byte, kRecordHeaderSize>& out) {

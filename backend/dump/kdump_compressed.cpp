@@ -44,7 +44,13 @@ Result<std::vector<std::byte>> read_extent(const RandomAccessFile& file, FileExt
                      std::to_string(limit) + "-byte limit",
                  {.offset = extent.offset, .name = file.name()});
   }
-  std::vector<std::byte> bytes(extent.size);
+  if (extent.offset > file.size() || file.size() - extent.offset < extent.size) {
+    return Error(ErrorCode::kTruncated,
+                 std::string(what) + " at offset " + std::to_string(extent.offset) + " (" +
+                     std::to_string(extent.size) + " bytes) runs past the end of the file",
+                 {.offset = extent.offset, .name = file.name()});
+  }
+  std::vector<std::byte> bytes(extent.size);  // allocated only once known to be in the file
   VMSCOPE_CHECK(file.read_at(extent.offset, bytes));
   return bytes;
 }

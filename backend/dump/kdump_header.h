@@ -93,11 +93,15 @@ struct KdumpHeader {
   std::optional<FileExtent> eraseinfo;   // version 5+
 
   bool incomplete() const { return (status & kKdumpStatusIncomplete) != 0; }
-  std::uint64_t bitmap_offset() const { return std::uint64_t{block_size} * (1 + sub_hdr_size); }
+  // In 64 bits throughout: bitmap_blocks is a 32-bit field, 1 + sub_hdr_size + bitmap_blocks
+  // can wrap in 32 (the fuzzer found a header doing exactly that).
+  std::uint64_t bitmap_offset() const {
+    return std::uint64_t{block_size} * (std::uint64_t{1} + sub_hdr_size);
+  }
   // Bytes of ONE of the two bitmaps.
   std::uint64_t bitmap_size() const { return std::uint64_t{block_size} * bitmap_blocks / 2; }
   std::uint64_t descriptors_offset() const {
-    return std::uint64_t{block_size} * (1 + sub_hdr_size + bitmap_blocks);
+    return std::uint64_t{block_size} * (std::uint64_t{1} + sub_hdr_size + bitmap_blocks);
   }
 };
 

@@ -148,6 +148,17 @@ TEST(KdumpHeaderTest, BitmapsPastTheEndOfFileAreTruncated) {
   EXPECT_NE(h.error().message().find("bitmaps"), std::string::npos);
 }
 
+// 1 + sub_hdr_size + bitmap_blocks wraps in 32 bits here; computed in 32 bits the bitmaps
+// would seem to end at block 2 and a huge max_mapnr would pass (found by the fuzzer).
+TEST(KdumpHeaderTest, BitmapBlockCountNearTwoToThe32IsTruncatedNotWrapped) {
+  auto bytes = headers(6);
+  put<std::uint32_t>(bytes, kBitmapBlocks, 0xffffffffu);
+  put<std::uint64_t>(bytes, kBlock + kMaxMapnr64, std::uint64_t{1} << 35);
+  auto h = parse(bytes);
+  ASSERT_FALSE(h.ok());
+  EXPECT_EQ(h.error().code(), ErrorCode::kTruncated);
+}
+
 TEST(KdumpHeaderTest, SignatureAndVersionChecks) {
   auto bad_signature = headers(6);
   bad_signature[0] = std::byte{'X'};
