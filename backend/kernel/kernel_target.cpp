@@ -1,5 +1,6 @@
 #include "kernel/kernel_target.h"
 
+#include "debuginfo/debug_file_finder.h"
 #include "dump/open_dump.h"
 
 namespace vmscope {
@@ -11,7 +12,7 @@ std::optional<std::uint64_t> present(const Result<T>& r) {
   return static_cast<std::uint64_t>(*r);
 }
 
-X86_64LayoutInputs x86_64_inputs(const Vmcoreinfo& info, const KernelOpenOptions& options) {
+X86_64LayoutInputs x86_64_inputs(const Vmcoreinfo& info, const debuginfo::DebugInfo* debug) {
   X86_64LayoutInputs in;
   in.kernel_offset = present(info.kernel_offset());
   in.phys_base = present(info.number("phys_base"));
@@ -19,8 +20,62 @@ X86_64LayoutInputs x86_64_inputs(const Vmcoreinfo& info, const KernelOpenOptions
   in.pgtable_l5_enabled = present(info.number("pgtable_l5_enabled"));
   in.sme_mask = present(info.number("sme_mask"));
   in.kernel_image_size = present(info.number("KERNEL_IMAGE_SIZE"));
-  in.symbol = options.symbol;
+  if (debug) {
+    in.symbol = [debug](std::string_view name) -> std::optional<std::uint64_t> {
+      auto symbol = debug->symbols().find(name);
+      if (!symbol) return std::nullopt;
+      return symbol->address;
+    };
+  }
   return in;
+}
+
+std::string to_hex(std::span<const std::uint8_t> bytes) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  for (std::uint8_t b : bytes) {
+    out.push_back(kDigits[b >> 4]);
+    out.push_back(kDigits[b & 0xf]);
+  }
+  return out;
+}
+
+// The vmlinux to use: the one given, else the debug directory's match for the dump's
+// build-id/release, else none.
+Result<std::string> locate_vmlinux(const KernelOpenOptions& options, const Vmcoreinfo& info) {
+  if (!options.vmlinux.empty()) return options.vmlinux;
+  if (options.debug_dir.empty()) return std::string();
+  std::vector<std::uint8_t> build_id;
+  if (auto hex = info.build_id(); hex.ok()) {
+    for (std::size_t i = 0; i + 1 < hex->size(); i += 2) {
+      build_id.push_back(static_cast<std::uint8_t>(std::stoul(hex->substr(i, 2), nullptr, 16)));
+    }
+  }
+  std::string release = info.osrelease().value_or("");
+  debuginfo::DebugFileFinder finder(options.debug_dir);
+  return finder.find_vmlinux(build_id, release);
+}
+
+Result<std::unique_ptr<debuginfo::DebugInfo>> open_debug_info(const KernelOpenOptions& options,
+                                                              const Vmcoreinfo& info) {
+  VMSCOPE_TRY(std::string vmlinux, locate_vmlinux(options, info));
+  if (vmlinux.empty()) return std::unique_ptr<debuginfo::DebugInfo>();
+  debuginfo::DebugInfoOptions debug_options;
+  debug_options.load_offset = info.kernel_offset().value_or(0);
+  debug_options.index = options.index;
+  VMSCOPE_TRY(std::unique_ptr<debuginfo::DebugInfo> debug,
+              debuginfo::DebugInfo::open(vmlinux, debug_options));
+  // Refuse a vmlinux of another build: its symbols and layouts would not match the memory.
+  if (auto dump_id = info.build_id(); dump_id.ok() && !debug->elf().build_id().empty()) {
+    std::string file_id = to_hex(debug->elf().build_id());
+    if (file_id.rfind(*dump_id, 0) != 0 && dump_id->rfind(file_id, 0) != 0) {
+      return Error(ErrorCode::kInvalidArgument,
+                   vmlinux + " is not this dump's kernel: its build-id is " + file_id +
+                       ", the dump's VMCOREINFO says " + *dump_id,
+                   {.name = vmlinux});
+    }
+  }
+  return debug;
 }
 
 }  // namespace
@@ -41,10 +96,12 @@ Result<std::unique_ptr<KernelTarget>> KernelTarget::open(const KernelOpenOptions
                  "x86_64 kernels are supported)",
                  {.name = "SYMBOL(init_top_pgt)"});
   }
+  VMSCOPE_TRY(std::unique_ptr<debuginfo::DebugInfo> debug, open_debug_info(options, info));
   VMSCOPE_TRY(X86_64KernelLayout layout,
-              discover_x86_64_layout(dump->memory(), x86_64_inputs(info, options)));
+              discover_x86_64_layout(dump->memory(), x86_64_inputs(info, debug.get())));
   auto translator = std::make_unique<X86_64KernelTranslator>(dump->memory(), layout);
-  auto program = std::make_unique<Program>(std::move(dump), std::move(translator));
+  auto program =
+      std::make_unique<Program>(std::move(dump), std::move(translator), std::move(debug));
   return std::unique_ptr<KernelTarget>(
       new KernelTarget(std::move(program), std::move(info), std::move(layout), options.core));
 }

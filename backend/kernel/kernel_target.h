@@ -5,6 +5,11 @@
 // SYMBOL(init_top_pgt) and NUMBER(phys_base)), never from a kernel version. A dump without
 // VMCOREINFO cannot be opened yet (finding KASLR from the vmlinux and memory alone is future
 // work) and says so.
+//
+// Debug info is optional: with a vmlinux (given, or found by build-id in a debug directory) the
+// Program has types and symbols, and the layout learns the randomised region bases from the
+// kernel's variables. A vmlinux whose build-id differs from the dump's VMCOREINFO BUILD-ID is
+// refused: every answer from it would be silently wrong.
 #pragma once
 
 #include <functional>
@@ -14,6 +19,7 @@
 #include <string_view>
 
 #include "arch/x86_64_kernel_layout.h"
+#include "debuginfo/debug_info.h"
 #include "dump/vmcoreinfo.h"
 #include "program/program.h"
 #include "support/result.h"
@@ -21,10 +27,10 @@
 namespace vmscope {
 
 struct KernelOpenOptions {
-  std::string core;  // the dump file
-  // Runtime (KASLR-adjusted) address of a kernel symbol, once debug info is loaded; lets the
-  // layout read page_offset_base, vmalloc_base, vmemmap_base and _end from memory.
-  std::function<std::optional<std::uint64_t>(std::string_view)> symbol;
+  std::string core;                   // the dump file
+  std::string vmlinux;                // optional: the vmlinux with DWARF
+  std::string debug_dir;              // optional: where to find the vmlinux by build-id / release
+  debuginfo::IndexOpenOptions index;  // DWARF index cache settings
 };
 
 class KernelTarget {

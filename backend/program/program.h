@@ -7,18 +7,23 @@
 #pragma once
 
 #include <memory>
+#include <string_view>
 
 #include "arch/translation.h"
 #include "arch/virtual_memory.h"
+#include "debuginfo/debug_info.h"
 #include "dump/dump.h"
 
 namespace vmscope {
 
 class Program {
  public:
-  Program(std::unique_ptr<Dump> dump, std::unique_ptr<AddressTranslator> translator)
+  // `debug_info` may be null: memory is still readable, names and types are not.
+  Program(std::unique_ptr<Dump> dump, std::unique_ptr<AddressTranslator> translator,
+          std::unique_ptr<const debuginfo::DebugInfo> debug_info)
       : dump_(std::move(dump)),
         translator_(std::move(translator)),
+        debug_info_(std::move(debug_info)),
         memory_(dump_->memory(), *translator_) {}
   Program(const Program&) = delete;
   Program& operator=(const Program&) = delete;
@@ -28,10 +33,15 @@ class Program {
   // The kernel's virtual address space.
   const AddressTranslator& translator() const { return *translator_; }
   const VirtualMemory& memory() const { return memory_; }
+  // Null when the target was opened without a vmlinux.
+  const debuginfo::DebugInfo* debug_info() const { return debug_info_.get(); }
+  // The debug info, or a kNotFound error saying that a vmlinux is needed for `what`.
+  Result<const debuginfo::DebugInfo*> require_debug_info(std::string_view what) const;
 
  private:
   std::unique_ptr<Dump> dump_;
   std::unique_ptr<AddressTranslator> translator_;
+  std::unique_ptr<const debuginfo::DebugInfo> debug_info_;
   VirtualMemory memory_;
 };
 

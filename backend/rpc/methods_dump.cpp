@@ -27,6 +27,7 @@ Json describe(const server::OpenDump& dump) {
             {"format", target.program().dump().format_name()},
             {"openedAt", iso_time(dump.opened_at)}};
   if (auto release = target.vmcoreinfo().osrelease(); release.ok()) j["release"] = *release;
+  if (!dump.vmlinux_path.empty()) j["vmlinux"] = dump.vmlinux_path;
   j["kernelOffset"] = hex_u64(target.layout().kernel_offset);
   j["fiveLevelPaging"] = target.layout().five_level;
   return j;

@@ -50,10 +50,21 @@ Result<std::string> SessionRegistry::check_path(const std::string& path) const {
 
 Result<OpenDump> SessionRegistry::open(const DumpOpenRequest& request) {
   VMSCOPE_TRY(std::string core, check_path(request.core));
+  std::string vmlinux;
+  if (!request.vmlinux.empty()) {
+    VMSCOPE_TRY(vmlinux, check_path(request.vmlinux));
+  }
+  std::string debug_dir = options_.default_debug_dir;
+  if (!request.debug_dir.empty()) {
+    VMSCOPE_TRY(debug_dir, check_path(request.debug_dir));
+  }
+  auto same = [&](const OpenDump& dump) {
+    return dump.core_path == core && (vmlinux.empty() || dump.vmlinux_path == vmlinux);
+  };
   {
     std::lock_guard lock(mutex_);
     for (const auto& [id, dump] : open_) {
-      if (dump.core_path == core) return dump;
+      if (same(dump)) return dump;
     }
     if (open_.size() >= options_.max_open) {
       return Error(ErrorCode::kLimitExceeded, "too many open dumps (" +
@@ -61,13 +72,19 @@ Result<OpenDump> SessionRegistry::open(const DumpOpenRequest& request) {
                                                   "); close one with dump/close");
     }
   }
-  VMSCOPE_TRY(std::unique_ptr<KernelTarget> target, KernelTarget::open({.core = core}));
+  VMSCOPE_TRY(
+      std::unique_ptr<KernelTarget> target,
+      KernelTarget::open(
+          {.core = core, .vmlinux = vmlinux, .debug_dir = debug_dir, .index = options_.index}));
+  const debuginfo::DebugInfo* debug = target->program().debug_info();
+  std::string used_vmlinux = debug ? debug->elf().path() : std::string();
 
   std::lock_guard lock(mutex_);
   for (const auto& [id, dump] : open_) {
-    if (dump.core_path == core) return dump;  // a concurrent open finished first
+    if (same(dump)) return dump;  // a concurrent open finished first
   }
-  OpenDump dump{"dump-" + std::to_string(next_id_++), core, std::chrono::system_clock::now(),
+  OpenDump dump{"dump-" + std::to_string(next_id_++), core, used_vmlinux,
+                std::chrono::system_clock::now(),
                 std::shared_ptr<const KernelTarget>(std::move(target))};
   open_.emplace(dump.id, dump);
   return dump;

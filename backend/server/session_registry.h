@@ -33,7 +33,8 @@ struct DumpOpenRequest {
 
 struct OpenDump {
   std::string id;
-  std::string core_path;  // canonical
+  std::string core_path;     // canonical
+  std::string vmlinux_path;  // canonical, or empty
   std::chrono::system_clock::time_point opened_at;
   std::shared_ptr<const KernelTarget> target;
 };
@@ -46,6 +47,11 @@ class SessionRegistry {
     std::vector<std::string> allowed_dirs;
     bool allow_any_path = false;
     std::size_t max_open = 32;
+    // Where to look for a dump's vmlinux (by build-id/release) when a request names neither a
+    // vmlinux nor a debug directory (`vmscope serve --debug-dir`).
+    std::string default_debug_dir;
+    // DWARF index cache settings for every dump this server opens.
+    debuginfo::IndexOpenOptions index;
   };
 
   explicit SessionRegistry(Options options);
