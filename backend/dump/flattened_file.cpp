@@ -15,6 +15,8 @@ constexpr std::int64_t kFlatType = 1;
 constexpr std::int64_t kEndMarker = -1;
 constexpr char kSignature[] = "makedumpfile";  // NUL-terminated within the 16-byte field
 constexpr std::size_t kScanBuffer = std::size_t{1} << 20;
+// A record at least this big is skipped over rather than read through the scan buffer.
+constexpr std::uint64_t kLargeRecord = 8 * 1024;
 
 std::uint64_t load_be64(const std::byte* p) {
   std::uint64_t v = 0;
@@ -22,32 +24,42 @@ std::uint64_t load_be64(const std::byte* p) {
   return v;
 }
 
-// Reads the record headers of the stream front to back through one large buffer, so that a
-// stream of small records costs a few big reads rather than one read per record.
+// Reads the record headers of the stream front to back. Small records (QEMU writes one per
+// page) are read through one large buffer, so a stream of them costs a few big reads rather
+// than one read per record; after a large record only the next header's neighbourhood is
+// read, so the data of large records (makedumpfile -F writes up to 64 KiB) is skipped, not
+// read. Either way the pass is sequential.
 class RecordScanner {
  public:
   explicit RecordScanner(const RandomAccessFile& stream)
       : stream_(stream),
         buffer_(static_cast<std::size_t>(std::min<std::uint64_t>(kScanBuffer, stream.size()))) {}
 
-  // Copies the 16 bytes at `pos` into `out`; false if the stream ends first.
-  Result<bool> header_at(std::uint64_t pos, std::array<std::byte, kRecordHeaderSize>& out) {
+  // Copies the 16 bytes at `pos` into `out`; false if the stream ends first. `after_large`:
+  // the previous record was large, so the next ones probably are too.
+  Result<bool> header_at(std::uint64_t pos, std::array<std::byte, kRecordHeaderSize>& out,
+                         bool after_large) {
     if (pos > stream_.size() || stream_.size() - pos < kRecordHeaderSize) return false;
     if (pos < buffer_start_ || pos + kRecordHeaderSize > buffer_start_ + buffer_length_) {
-      std::uint64_t length = std::min<std::uint64_t>(buffer_.size(), stream_.size() - pos);
+      std::uint64_t want = after_large ? kSmallRead : buffer_.size();
+      std::uint64_t length = std::min<std::uint64_t>(want, stream_.size() - pos);
       VMSCOPE_CHECK(stream_.read_at(pos, std::span(buffer_.data(), length)));
       buffer_start_ = pos;
       buffer_length_ = length;
+      bytes_read_ += length;
     }
     std::memcpy(out.data(), buffer_.data() + (pos - buffer_start_), kRecordHeaderSize);
     return true;
   }
+  std::uint64_t bytes_read() const { return bytes_read_; }
 
  private:
+  static constexpr std::uint64_t kSmallRead = 4096;
   const RandomAccessFile& stream_;
   std::vector<std::byte> buffer_;
   std::uint64_t buffer_start_ = 0;
   std::uint64_t buffer_length_ = 0;
+  std::uint64_t bytes_read_ = 0;
 };
 
 std::uint64_t segment_end(const FlattenedFile::Segment& s) {
@@ -134,9 +146,10 @@ Result<std::unique_ptr<FlattenedFile>> FlattenedFile::open(
   RecordScanner scanner(*stream);
   std::uint64_t pos = kHeaderSize;
   std::array<std::byte, kRecordHeaderSize> header{};
+  bool after_large = false;
   // Bounded: every iteration moves `pos` forward by at least one record header.
   while (true) {
-    VMSCOPE_TRY(bool have_header, scanner.header_at(pos, header));
+    VMSCOPE_TRY(bool have_header, scanner.header_at(pos, header, after_large));
     if (!have_header) break;  // cut short: no end marker
     auto offset = static_cast<std::int64_t>(load_be64(header.data()));
     auto length = static_cast<std::int64_t>(load_be64(header.data() + 8));
@@ -160,6 +173,7 @@ Result<std::unique_ptr<FlattenedFile>> FlattenedFile::open(
     }
     if (size > 0) records.push_back({static_cast<std::uint64_t>(offset), size, data});
     pos = data + size;
+    after_large = size >= kLargeRecord;
   }
 
   std::size_t record_count = records.size();
@@ -171,8 +185,10 @@ Result<std::unique_ptr<FlattenedFile>> FlattenedFile::open(
     overlapping = segment_end(sorted[i - 1]) > sorted[i].target;
   }
   if (overlapping) sorted = resolve_overlaps(records);
-  return std::unique_ptr<FlattenedFile>(
+  auto file = std::unique_ptr<FlattenedFile>(
       new FlattenedFile(std::move(stream), std::move(sorted), record_count, has_end_marker));
+  file->index_bytes_read_ = scanner.bytes_read();
+  return file;
 }
 
 Status FlattenedFile::read_at(std::uint64_t offset, std::span<std::byte> out) const {

@@ -53,6 +53,8 @@ class FlattenedFile final : public RandomAccessFile {
 
   bool has_end_marker() const { return has_end_marker_; }
   std::size_t record_count() const { return record_count_; }
+  // Bytes of the stream read to build the index (data of large records is skipped).
+  std::uint64_t index_bytes_read() const { return index_bytes_read_; }
   // Sorted by target, non-overlapping, with the overlaps already resolved (later record wins).
   const std::vector<Segment>& segments() const { return segments_; }
 
@@ -65,6 +67,7 @@ class FlattenedFile final : public RandomAccessFile {
   std::size_t record_count_;
   bool has_end_marker_;
   std::uint64_t size_ = 0;
+  std::uint64_t index_bytes_read_ = 0;
   std::string name_;
 };
 

@@ -17,8 +17,11 @@
 //   all-zero descriptor                             kPageAbsent in an incomplete dump (never
 //                                                   written), kCorrupt otherwise
 //   data that does not decode to one page           kCorrupt (kUnsupported: unknown encoding)
-// The shared zero page (one raw page of zeros right after the descriptors, which every zero
-// page's descriptor points at) is recognised at open and served without I/O or caching.
+// The shared zero page — one raw page of zeros right after the descriptors, which zero pages'
+// descriptors point at — is recognised at open (by content) and served without I/O or
+// caching. QEMU always writes it; makedumpfile only when the dump level has bit 1 (exclude
+// zero pages), for the zero pages it finds while writing (on the fixture's -d 31 dump, 2826
+// of them); with -d 0 it stores every zero page compressed on its own.
 //
 // Decoded pages are kept in a PageCache (dump/page_cache.h: sharded LRU, bounded).
 // Notes come from the sub header (version 4+: the ELF notes blob, parsed by dump/elf_notes.h;

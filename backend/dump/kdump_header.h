@@ -7,7 +7,7 @@
 //   then bitmap_blocks blocks     two bitmaps of equal length, one bit per pfn:
 //                                 1st = pfn is in the memory map, 2nd = pfn is dumped
 //   then                          page descriptors, one per set bit of the 2nd bitmap
-//   then                          page data (the shared zero page first, unless excluded)
+//   then                          page data (first a shared zero page, if the writer uses one)
 // Only the 64-bit little-endian layout is handled (what x86_64 makedumpfile and QEMU write);
 // a header that looks byte-swapped or has an impossible field is kCorrupt/kUnsupported.
 #pragma once

@@ -3,7 +3,7 @@
 // No Debian tool writes snappy or zstd kdump files, so the readers of those encodings are
 // tested on a real dump re-encoded by this: everything before the page descriptors (headers,
 // notes, VMCOREINFO, both bitmaps) is copied byte for byte; the descriptors and page data are
-// rewritten as makedumpfile lays them out — the shared zero page first (every all-zero page
+// rewritten the way QEMU lays them out — a shared zero page first (every all-zero page
 // points at it), then each dumped page encoded with the chosen codec, or raw when encoding
 // does not make it smaller; the header's status names the codec. Eraseinfo, if any, follows
 // the data and its offset is updated. The input is read through the vmscope reader (a
