@@ -79,7 +79,7 @@ Result<ExtendedDatagram> parse_extended_datagram(std::string_view datagram) {
   ExtendedDatagram out;
   ExtendedHeader& header = out.header;
   std::size_t next = 0;
-  // Linux 6.5+ with the "r" option prepends the release; a release never is all digits.
+  // With the "r" option (2023+) netconsole prepends the release; a release never is all digits.
   if (!fields.empty() && !all_digits(fields[0])) {
     std::string_view release = fields[0];
     if (release.empty() || release.size() > kMaxReleaseLength) return syntax("bad first field");

@@ -35,7 +35,7 @@ struct NetconsoleRecord {
   std::optional<std::uint64_t> timestamp_us;
   bool continuation = false;  // extended flag 'c': continues the previous record's line
   bool unterminated = false;  // plain: flushed without a newline (silence, or over max length)
-  std::optional<std::string> release;  // extended with the "r" option (Linux 6.5+)
+  std::optional<std::string> release;  // extended with the "r" option (2023+)
   std::optional<std::string> caller;   // extended with CONFIG_PRINTK_CALLER ("T123", "C2")
   std::string text;                    // unescaped message text
   std::vector<std::pair<std::string, std::string>> dict;  // SUBSYSTEM, DEVICE, userdata, …
