@@ -202,6 +202,35 @@ TEST_F(LogListenersTest, SyslogOverUdpAndTcpBothFramings) {
                 "\n<13>tag: line framed\n<13>tag: unterminated at close\n");
 }
 
+TEST_F(LogListenersTest, DualStackNamesIpv4SendersAsIpv4AndKeepsIpv6Apart) {
+  config_.address = "::";
+  config_.syslog_tcp_port.reset();
+  auto listeners = start();
+  ASSERT_TRUE(listeners);
+  TestSocket v4(SOCK_DGRAM);
+  v4.send_to(listeners->netconsole_port(), "6,1,1000000,-;over ipv4\n");
+  ASSERT_EQ(collector_.wait_for(1).size(), 1u);
+
+  int v6 = ::socket(AF_INET6, SOCK_DGRAM, 0);
+  ASSERT_GE(v6, 0);
+  sockaddr_in6 to{};
+  to.sin6_family = AF_INET6;
+  to.sin6_port = htons(listeners->netconsole_port());
+  to.sin6_addr = in6addr_loopback;
+  std::string datagram = "6,2,2000000,-;over ipv6\n";
+  EXPECT_EQ(::sendto(v6, datagram.data(), datagram.size(), 0,
+                     reinterpret_cast<const sockaddr*>(&to), sizeof to),
+            static_cast<ssize_t>(datagram.size()));
+  ::close(v6);
+  auto events = collector_.wait_for(2);
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0].host, "127.0.0.1");  // not "::ffff:127.0.0.1"
+  EXPECT_EQ(events[1].host, "::1");
+  listeners->stop();
+  EXPECT_EQ(read(dir_ / "logs/127.0.0.1/netconsole.log"), "[    1.000000] over ipv4\n");
+  EXPECT_EQ(read(dir_ / "logs/::1/netconsole.log"), "[    2.000000] over ipv6\n");
+}
+
 TEST_F(LogListenersTest, TcpConnectionsAreBoundedAndBrokenFramingClosesOne) {
   config_.max_tcp_connections = 2;
   auto listeners = start();
