@@ -159,9 +159,9 @@ TEST_F(LoggerClientTest, EveryTransportAndFormatArrivesIntact) {
 }
 
 TEST_F(LoggerClientTest, StructuredDataAndMsgidSurvive) {
-  send_and_check(
-      "--udp", "--rfc5424", "with sd",
-      {"--sd-id", "vmscope@32473", "--sd-param", "dump=\"a\\\"b\\]c\\\\d\"", "--msgid", "DUMPSTART"});
+  send_and_check("--udp", "--rfc5424", "with sd",
+                 {"--sd-id", "vmscope@32473", "--sd-param", "dump=\"a\\\"b\\]c\\\\d\"", "--msgid",
+                  "DUMPSTART"});
   auto events = wait_for(1);
   const auto& m = std::get<SyslogMessage>(events.back().record);
   EXPECT_EQ(m.msgid, "DUMPSTART");
