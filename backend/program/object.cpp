@@ -331,33 +331,42 @@ Result<std::string> Object::read_c_string(std::size_t max_length) const {
 
 Result<Object> Object::member(std::string_view name) const {
   VMSCOPE_TRY(debuginfo::MemberLocation location, debuginfo::find_member(type_, name));
-  QualifiedType member_type = location.type;
+  auto part = field(location.type, location.bit_offset, location.bit_field_size);
+  if (!part.ok()) {
+    Error error = std::move(part).error();
+    if (!error.payload().name) error.payload().name = std::string(name);
+    return error;
+  }
+  return part;
+}
+
+Result<Object> Object::field(const QualifiedType& type, std::uint64_t bit_offset,
+                             std::uint64_t bit_field_size) const {
+  QualifiedType member_type = type;
   member_type.qualifiers |= debuginfo::underlying(type_).qualifiers;
   if (is_reference()) {
-    const std::uint64_t bit = bit_offset_ + location.bit_offset;
+    const std::uint64_t bit = bit_offset_ + bit_offset;
     return reference(memory_, member_type, address_ + bit / 8, static_cast<std::uint8_t>(bit % 8),
-                     location.bit_field_size);
+                     bit_field_size);
   }
-  if (location.bit_field_size) {
-    if (location.bit_offset + location.bit_field_size > bytes_.size() * 8) {
+  if (bit_field_size) {
+    if (bit_offset + bit_field_size > bytes_.size() * 8) {
       return Error(ErrorCode::kInternal, "bit field outside its value");
     }
     std::vector<std::byte> value(8);
-    copy_bits(bytes_, location.bit_offset, value, location.bit_field_size);
-    return from_integer(memory_, member_type, load_le(value), location.bit_field_size);
+    copy_bits(bytes_, bit_offset, value, bit_field_size);
+    return from_integer(memory_, member_type, load_le(value), bit_field_size);
   }
   auto size = member_type->size();
   if (!size) {
-    return Error(ErrorCode::kTypeError,
-                 "member '" + std::string(name) + "' of type " + quoted_name(member_type) +
-                     " has no size; it exists only in memory",
-                 {.name = std::string(name)});
+    return Error(ErrorCode::kTypeError, "a member of type " + quoted_name(member_type) +
+                                            " has no size; it exists only in memory");
   }
-  if (location.bit_offset + *size * 8 > bytes_.size() * 8) {
-    return Error(ErrorCode::kInternal, "member outside its value", {.name = std::string(name)});
+  if (bit_offset + *size * 8 > bytes_.size() * 8) {
+    return Error(ErrorCode::kInternal, "member outside its value");
   }
   std::vector<std::byte> value(*size);
-  copy_bits(bytes_, location.bit_offset, value, *size * 8);
+  copy_bits(bytes_, bit_offset, value, *size * 8);
   return from_bytes(memory_, member_type, std::move(value));
 }
 

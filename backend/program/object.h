@@ -92,6 +92,11 @@ class Object {
   // --- navigation (lazy for references)
   // A member of a struct/union, found through anonymous members.
   Result<Object> member(std::string_view name) const;
+  // The part of this object `bit_offset` bits in, of type `type` (a member as
+  // debuginfo::Member describes one, anonymous members included); the container's qualifiers
+  // carry over.
+  Result<Object> field(const debuginfo::QualifiedType& type, std::uint64_t bit_offset,
+                       std::uint64_t bit_field_size) const;
   // `p->name`: dereference a pointer (or an array) to a struct, then member().
   Result<Object> arrow(std::string_view name) const;
   // a[i] for arrays (reference or value) and p[i] for pointers (scaled by the pointee size).
