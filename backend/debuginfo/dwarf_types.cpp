@@ -4,6 +4,7 @@
 #include <elfutils/libdw.h>
 #include <gelf.h>
 
+#include <cstdio>
 #include <optional>
 #include <string>
 #include <vector>
@@ -17,16 +18,10 @@ namespace {
 constexpr int kMaxDepth = 1000;
 
 Error bad_dwarf(std::uint64_t die_offset, const std::string& what) {
-  return Error(
-      ErrorCode::kCorrupt,
-      "DWARF DIE at 0x" +
-          [&] {
-            char buf[24];
-            std::snprintf(buf, sizeof(buf), "%llx", static_cast<unsigned long long>(die_offset));
-            return std::string(buf);
-          }() +
-          ": " + what,
-      ErrorPayload{.offset = die_offset});
+  char where[40];
+  std::snprintf(where, sizeof(where),
+                "DWARF DIE at 0x%llx: ", static_cast<unsigned long long>(die_offset));
+  return Error(ErrorCode::kCorrupt, where + what, ErrorPayload{.offset = die_offset});
 }
 
 std::uint64_t offset_of(Dwarf_Die* die) {

@@ -105,4 +105,11 @@ class SymbolTable {
   std::vector<SectionRange> sections_;
 };
 
+// The module-symbols entry point the kernel model calls once it has read a module's section
+// addresses from `struct module` (same as SymbolTable::load_module).
+inline Result<std::unique_ptr<SymbolTable>> load_module_symbols(
+    const std::string& path, const std::map<std::string, std::uint64_t>& section_addresses) {
+  return SymbolTable::load_module(path, section_addresses);
+}
+
 }  // namespace vmscope::debuginfo

@@ -132,7 +132,7 @@ TEST(SymbolTableModuleTest, ModuleSymbolsSitAtTheGivenSectionAddresses) {
   EXPECT_EQ(inside->to_string(), "module_function_b+0x1");
 
   // Without a .data address, .data's symbols have nowhere to be.
-  auto text_only = SymbolTable::load_module(module, {{".text", text}});
+  auto text_only = load_module_symbols(module, {{".text", text}});
   ASSERT_TRUE(text_only.ok());
   EXPECT_FALSE((*text_only)->find("module_counter").has_value());
   EXPECT_TRUE((*text_only)->find("module_function_a").has_value());
