@@ -1,0 +1,465 @@
+#include "kernel/stack_trace.h"
+
+#include <elf.h>
+
+#include <algorithm>
+#include <cstring>
+#include <set>
+#include <sstream>
+
+#include "debuginfo/dwarf_cfi.h"
+#include "debuginfo/inline_frames.h"
+#include "debuginfo/orc_table.h"
+#include "debuginfo/type_layout.h"
+#include "kernel/task_stack.h"
+
+namespace vmscope::kernel {
+namespace {
+
+std::string hex(std::uint64_t v) {
+  std::ostringstream out;
+  out << "0x" << std::hex << v;
+  return out.str();
+}
+
+// Bounds on what a module walk believes (a corrupt list must not allocate or loop forever).
+constexpr std::size_t kMaxModules = 65536;
+constexpr std::uint64_t kMaxModuleSymbols = 1u << 20;
+constexpr std::size_t kMaxSymbolName = 512;
+
+struct ModuleSymbol {
+  std::uint64_t address = 0;
+  std::uint64_t size = 0;
+  std::string name;
+};
+
+// What the tracer keeps of a loaded module: its text, ORC table and symbols.
+struct ModuleCode {
+  std::string name;
+  std::vector<debuginfo::AddressRange> text;
+  debuginfo::OrcTable orc;
+  std::vector<ModuleSymbol> symbols;  // sorted by address
+
+  bool contains(std::uint64_t pc) const {
+    return std::any_of(text.begin(), text.end(), [&](const auto& r) { return r.contains(pc); });
+  }
+  const ModuleSymbol* symbolize(std::uint64_t pc) const {
+    auto it =
+        std::upper_bound(symbols.begin(), symbols.end(), pc,
+                         [](std::uint64_t a, const ModuleSymbol& s) { return a < s.address; });
+    if (it == symbols.begin()) return nullptr;
+    --it;
+    if (it->size != 0 && pc >= it->address + it->size) return nullptr;
+    return &*it;
+  }
+};
+
+// struct module's members this file reads, detected from DWARF.
+struct ModuleOffsets {
+  std::uint64_t list = 0, name = 0, name_size = 0;
+  std::optional<std::uint64_t> orc_ip, orc_entries, num_orcs;
+  // Text: core_layout.{base,text_size} (≤ 6.3) or mem[MOD_TEXT].{base,size} (6.4+).
+  std::optional<std::uint64_t> text_base, text_size;
+  std::uint32_t text_size_bytes = 4;
+  std::optional<std::uint64_t> kallsyms, ks_symtab, ks_num_symtab, ks_strtab;
+};
+
+Result<ModuleOffsets> resolve_module_offsets(const debuginfo::DebugInfo& debug) {
+  VMSCOPE_TRY(auto module, debug.find_type("struct module"));
+  ModuleOffsets m;
+  VMSCOPE_TRY(m.list, debuginfo::offset_of(module, "list"));
+  VMSCOPE_TRY(auto name, debuginfo::find_member(module, "name"));
+  m.name = name.bit_offset / 8;
+  m.name_size = name.type->size().value_or(56);
+  auto opt = [&](std::string_view d) -> std::optional<std::uint64_t> {
+    auto o = debuginfo::offset_of(module, d);
+    return o.ok() ? std::optional<std::uint64_t>(*o) : std::nullopt;
+  };
+  m.orc_ip = opt("arch.orc_unwind_ip");
+  m.orc_entries = opt("arch.orc_unwind");
+  m.num_orcs = opt("arch.num_orcs");
+  std::string size_designator;
+  if (auto base = opt("core_layout.base")) {
+    m.text_base = base;
+    size_designator = "core_layout.text_size";
+  } else if (auto text = debug.find_constant("MOD_TEXT"); text.ok()) {
+    const std::string index = "mem[" + std::to_string(text->value) + "]";
+    m.text_base = opt(index + ".base");
+    size_designator = index + ".size";
+  }
+  if (!size_designator.empty()) {
+    if (auto size = debuginfo::resolve_designator(module, size_designator); size.ok()) {
+      m.text_size = size->bit_offset / 8;
+      m.text_size_bytes = static_cast<std::uint32_t>(size->type->size().value_or(4));
+    }
+  }
+  m.kallsyms = opt("kallsyms");
+  if (auto ks = debug.find_type("struct mod_kallsyms"); ks.ok()) {
+    auto o = [&](std::string_view d) -> std::optional<std::uint64_t> {
+      auto r = debuginfo::offset_of(*ks, d);
+      return r.ok() ? std::optional<std::uint64_t>(*r) : std::nullopt;
+    };
+    m.ks_symtab = o("symtab");
+    m.ks_num_symtab = o("num_symtab");
+    m.ks_strtab = o("strtab");
+  }
+  return m;
+}
+
+Result<std::uint64_t> read_uint(const VirtualMemory& memory, std::uint64_t address,
+                                std::uint32_t size) {
+  if (size == 8) return memory.read_u64(address);
+  VMSCOPE_TRY(std::uint32_t v, memory.read_u32(address));
+  return std::uint64_t{v};
+}
+
+std::vector<ModuleSymbol> read_module_symbols(const VirtualMemory& memory, const ModuleOffsets& m,
+                                              std::uint64_t module, const ModuleCode& code) {
+  std::vector<ModuleSymbol> out;
+  if (!m.kallsyms || !m.ks_symtab || !m.ks_num_symtab || !m.ks_strtab) return out;
+  auto kallsyms = memory.read_u64(module + *m.kallsyms);
+  if (!kallsyms.ok() || *kallsyms == 0) return out;
+  auto symtab = memory.read_u64(*kallsyms + *m.ks_symtab);
+  auto count = memory.read_u64(*kallsyms + *m.ks_num_symtab);
+  auto strtab = memory.read_u64(*kallsyms + *m.ks_strtab);
+  if (!symtab.ok() || !count.ok() || !strtab.ok()) return out;
+  // num_symtab is an unsigned int; the upper half of the word is whatever follows it.
+  const std::uint64_t n = *count & 0xffffffffu;
+  if (n > kMaxModuleSymbols) return out;
+  std::vector<Elf64_Sym> syms(n);
+  if (!memory
+           .read(*symtab, std::span<std::byte>(reinterpret_cast<std::byte*>(syms.data()),
+                                               n * sizeof(Elf64_Sym)))
+           .ok()) {
+    return out;
+  }
+  for (const Elf64_Sym& s : syms) {
+    if (s.st_value == 0 || !code.contains(s.st_value) || s.st_name == 0) continue;
+    const int type = ELF64_ST_TYPE(s.st_info);
+    if (type != STT_FUNC && type != STT_NOTYPE) continue;
+    auto name = memory.read_c_string(*strtab + s.st_name, kMaxSymbolName);
+    if (!name.ok() || name->empty()) continue;
+    out.push_back(ModuleSymbol{s.st_value, s.st_size, std::move(*name)});
+  }
+  std::sort(out.begin(), out.end(),
+            [](const ModuleSymbol& a, const ModuleSymbol& b) { return a.address < b.address; });
+  return out;
+}
+
+// The loaded modules' text, ORC tables and symbols, read from memory.
+std::vector<ModuleCode> load_modules(const VirtualMemory& memory, const debuginfo::DebugInfo& debug,
+                                     const OrcEntryFormat& format,
+                                     std::vector<std::string>& notes) {
+  std::vector<ModuleCode> modules;
+  auto head = debug.find_variable("modules");
+  auto offsets = resolve_module_offsets(debug);
+  if (!head.ok() || !offsets.ok()) {
+    notes.push_back("modules: not read (" +
+                    (head.ok() ? offsets.error().message() : head.error().message()) + ")");
+    return modules;
+  }
+  const ModuleOffsets& m = *offsets;
+  std::set<std::uint64_t> seen;
+  auto next = memory.read_u64(head->address);
+  while (next.ok() && *next != head->address) {
+    if (!seen.insert(*next).second || seen.size() > kMaxModules) {
+      notes.push_back("modules: list loops or is too long at " + hex(*next));
+      break;
+    }
+    const std::uint64_t module = *next - m.list;
+    next = memory.read_u64(*next);
+    ModuleCode code;
+    auto name = memory.read_c_string(module + m.name, m.name_size);
+    code.name = name.ok() ? *name : hex(module);
+    if (m.text_base && m.text_size) {
+      auto base = memory.read_u64(module + *m.text_base);
+      auto size = read_uint(memory, module + *m.text_size, m.text_size_bytes);
+      if (base.ok() && size.ok()) code.text.push_back({*base, *base + *size});
+    }
+    if (m.orc_ip && m.orc_entries && m.num_orcs) {
+      auto ip = memory.read_u64(module + *m.orc_ip);
+      auto entries = memory.read_u64(module + *m.orc_entries);
+      auto count = memory.read_u32(module + *m.num_orcs);
+      if (ip.ok() && entries.ok() && count.ok() && *count > 0 &&
+          *count <= debuginfo::OrcTable::kMaxEntries) {
+        std::vector<std::byte> ip_bytes(std::uint64_t{*count} * 4);
+        std::vector<std::byte> entry_bytes(std::uint64_t{*count} * format.size);
+        Status a = memory.read(*ip, ip_bytes);
+        Status b = memory.read(*entries, entry_bytes);
+        if (a.ok() && b.ok()) {
+          auto table = debuginfo::OrcTable::build(ip_bytes, *ip, entry_bytes, format);
+          if (table.ok()) {
+            code.orc = std::move(*table);
+          } else {
+            notes.push_back("module " + code.name + ": " + table.error().message());
+          }
+        } else {
+          notes.push_back("module " + code.name +
+                          ": ORC tables unreadable: " + (a.ok() ? b : a).error().message());
+        }
+      }
+    }
+    code.symbols = read_module_symbols(memory, m, module, code);
+    modules.push_back(std::move(code));
+  }
+  if (!next.ok()) notes.push_back("modules: list unreadable: " + next.error().message());
+  return modules;
+}
+
+}  // namespace
+
+std::string StackFrame::symbol_offset_text() const {
+  if (symbol.empty()) return hex(pc);
+  std::string text = symbol + "+" + hex(symbol_offset);
+  if (symbol_size) text += "/" + hex(symbol_size);
+  return text;
+}
+
+struct StackTracer::State final : X86_64UnwindSource {
+  const Program* program = nullptr;
+  const VirtualMemory* memory = nullptr;  // the program's, or the caller's override
+  const debuginfo::DebugInfo* debug = nullptr;
+  StackLayout layout;
+  OrcEntryFormat orc_format;
+  debuginfo::OrcTable vmlinux_orc;
+  std::vector<ModuleCode> modules;
+  std::unique_ptr<debuginfo::DwarfCfi> cfi;
+  std::unique_ptr<debuginfo::InlineFrameResolver> inline_frames;
+  std::vector<std::string> notes;
+
+  const ModuleCode* module_of(std::uint64_t pc) const {
+    for (const auto& m : modules) {
+      if (m.contains(pc)) return &m;
+    }
+    return nullptr;
+  }
+
+  std::optional<OrcEntry> find_orc(std::uint64_t pc) const override {
+    if (auto e = vmlinux_orc.find(pc)) return e;
+    if (const ModuleCode* m = module_of(pc)) return m->orc.find(pc);
+    return std::nullopt;
+  }
+  std::optional<CfiRow> find_cfi(std::uint64_t pc) const override {
+    return cfi ? cfi->find(pc) : std::nullopt;
+  }
+
+  Result<StackTrace> trace(StartingRegisters start, std::vector<StackRegion> stacks,
+                           const CancellationToken& cancel, const StackTraceOptions& options) const;
+  void add_frames(const UnwoundFrame& frame, std::span<const StackRegion> stacks,
+                  const StackTraceOptions& options, StackTrace& out) const;
+};
+
+StackTracer::StackTracer(std::unique_ptr<State> state) : state_(std::move(state)) {}
+StackTracer::~StackTracer() = default;
+
+const std::vector<std::string>& StackTracer::load_notes() const {
+  return state_->notes;
+}
+
+Result<std::unique_ptr<StackTracer>> StackTracer::create(const Program& program,
+                                                         const StackTracerOptions& options) {
+  VMSCOPE_TRY(const debuginfo::DebugInfo* debug, program.require_debug_info("backtraces"));
+  auto state = std::make_unique<State>();
+  state->program = &program;
+  state->memory = options.memory ? options.memory : &program.memory();
+  state->debug = debug;
+  VMSCOPE_TRY(state->layout, StackLayout::resolve(*debug));
+  VMSCOPE_TRY(state->orc_format, debuginfo::orc_entry_format(*debug));
+  const std::string& vmlinux = debug->elf().path();
+  auto orc = debuginfo::OrcTable::from_elf(vmlinux, state->orc_format, debug->load_offset());
+  if (orc.ok()) {
+    state->vmlinux_orc = std::move(*orc);
+    state->notes.push_back("ORC: vmlinux " + std::to_string(state->vmlinux_orc.size()) +
+                           " entries (" + std::string(state->orc_format.origin) + ")");
+  } else {
+    state->notes.push_back("ORC: vmlinux has none (" + orc.error().message() + ")");
+  }
+  if (options.load_modules) {
+    state->modules = load_modules(*state->memory, *debug, state->orc_format, state->notes);
+    std::size_t with_orc = 0;
+    for (const auto& m : state->modules) with_orc += m.orc.empty() ? 0 : 1;
+    state->notes.push_back("modules: " + std::to_string(state->modules.size()) + " loaded, " +
+                           std::to_string(with_orc) + " with ORC tables read from memory");
+  }
+  if (options.load_cfi) {
+    auto cfi = debuginfo::DwarfCfi::open(vmlinux, debug->load_offset());
+    if (cfi.ok()) {
+      state->cfi = std::move(*cfi);
+      state->notes.push_back("CFI: vmlinux call frame information");
+    } else {
+      state->notes.push_back("CFI: none (" + cfi.error().message() + ")");
+    }
+  }
+  VMSCOPE_TRY(state->inline_frames,
+              debuginfo::InlineFrameResolver::open(vmlinux, debug->load_offset()));
+  return std::unique_ptr<StackTracer>(new StackTracer(std::move(state)));
+}
+
+void StackTracer::State::add_frames(const UnwoundFrame& frame, std::span<const StackRegion> stacks,
+                                    const StackTraceOptions& options, StackTrace& out) const {
+  StackFrame base;
+  base.pc = frame.regs.pc();
+  base.sp = frame.regs.sp();
+  base.interrupted = frame.interrupted;
+  base.user_mode = frame.user_mode;
+  base.method = frame.method;
+  base.pt_regs = frame.pt_regs;
+  base.partial_pt_regs = frame.partial_pt_regs;
+  base.registers = frame.regs;
+  if (frame.stack && *frame.stack < stacks.size()) base.stack_kind = stacks[*frame.stack].kind;
+  if (frame.user_mode) {
+    out.frames.push_back(std::move(base));
+    return;
+  }
+  // A return address belongs to the call before it.
+  const std::uint64_t lookup = frame.interrupted ? base.pc : base.pc - 1;
+
+  if (const ModuleCode* module = module_of(lookup)) {
+    base.module = module->name;
+    if (const ModuleSymbol* s = module->symbolize(lookup)) {
+      base.symbol = s->name;
+      base.symbol_offset = base.pc - s->address;
+      base.symbol_size = s->size;
+    }
+    base.function = base.symbol;
+    out.frames.push_back(std::move(base));
+    return;
+  }
+  if (auto s = debug->symbolize(lookup)) {
+    base.symbol = std::string(s->symbol.name);
+    base.symbol_offset = base.pc - s->symbol.address;
+    base.symbol_size = s->symbol.size;
+  }
+  auto chain = inline_frames->at(lookup);
+  if (chain->empty()) {
+    base.function = base.symbol;
+    out.frames.push_back(std::move(base));
+    return;
+  }
+  debuginfo::FrameState state;
+  state.reg = [&frame](int reg) { return frame.regs.get(reg); };
+  state.cfa = frame.cfa;
+  state.memory = memory;
+  state.load_offset = debug->load_offset();
+  for (const debuginfo::InlineFrame& f : *chain) {
+    StackFrame s = base;
+    s.function = f.function.empty() ? base.symbol : f.function;
+    s.inline_frame = f.inlined;
+    s.source = f.location;
+    if (options.variables && f.function_die != 0) {
+      auto vars = debuginfo::frame_variables(inline_frames->file(), debug->types(), f,
+                                             lookup - debug->load_offset(), state);
+      if (vars.ok()) {
+        s.variables = std::move(*vars);
+      } else {
+        out.notes.push_back("variables of " + s.function + ": " + vars.error().message());
+      }
+    }
+    out.frames.push_back(std::move(s));
+  }
+}
+
+Result<StackTrace> StackTracer::State::trace(StartingRegisters start,
+                                             std::vector<StackRegion> stacks,
+                                             const CancellationToken& cancel,
+                                             const StackTraceOptions& options) const {
+  StackTrace out;
+  out.start = start.origin;
+  UnwindLimits limits;
+  limits.max_frames = options.max_frames;
+  VMSCOPE_TRY(Unwind unwind, unwind_x86_64(start.registers, start.interrupted, *this, *memory,
+                                           stacks, layout.pt_regs, cancel, limits));
+  for (const UnwoundFrame& frame : unwind.frames) {
+    VMSCOPE_CHECK(cancel.check());
+    if (frame.method == UnwindMethod::kCfi || frame.method == UnwindMethod::kFramePointer) {
+      out.notes.push_back("frame at " + hex(frame.regs.pc()) + " found by " +
+                          std::string(unwind_method_name(frame.method)) +
+                          " (no ORC entry for the frame below)");
+    }
+    add_frames(frame, stacks, options, out);
+  }
+  out.stopped = std::move(unwind.stopped);
+  out.end_reason = std::move(unwind.end_reason);
+  return out;
+}
+
+Result<StackTrace> StackTracer::trace(const TaskRef& task, const CancellationToken& cancel,
+                                      const StackTraceOptions& options) const {
+  VMSCOPE_CHECK(cancel.check());
+  const State& s = *state_;
+  const VirtualMemory& memory = *s.memory;
+  StackTrace failed;
+  failed.task = task;
+  auto fail = [&](Error e) -> Result<StackTrace> {
+    failed.stopped = std::move(e);
+    return std::move(failed);
+  };
+
+  std::vector<StackRegion> stacks;
+  auto own = task_stack_region(memory, s.layout, task.address);
+  if (!own.ok()) return fail(own.error().with_context("task " + hex(task.address)));
+  stacks.push_back(*own);
+
+  std::optional<StartingRegisters> start;
+  std::vector<std::string> notes;
+  if (task.running_on_cpu) {
+    const std::uint32_t cpu = *task.running_on_cpu;
+    const auto& prstatus = s.program->dump().notes().prstatus;
+    if (cpu < prstatus.size()) {
+      auto regs = X86_64Registers::from_prstatus(prstatus[cpu].registers);
+      if (regs.ok()) {
+        start = StartingRegisters{FrameRegisters::from(*regs), true,
+                                  "NT_PRSTATUS of CPU " + std::to_string(cpu)};
+      } else {
+        notes.push_back("NT_PRSTATUS of CPU " + std::to_string(cpu) + ": " +
+                        regs.error().message());
+      }
+    } else {
+      notes.push_back("no NT_PRSTATUS note for CPU " + std::to_string(cpu) +
+                      "; using the task's last switch frame");
+    }
+    std::vector<Error> problems;
+    for (auto& r : cpu_stack_regions(memory, s.layout, cpu, &problems)) stacks.push_back(r);
+    for (const auto& p : problems) notes.push_back(p.message());
+  }
+  if (!start) {
+    auto frame = switch_frame_registers(memory, s.layout, task.address);
+    if (!frame.ok()) return fail(frame.error().with_context("task " + hex(task.address)));
+    start = std::move(*frame);
+  }
+  VMSCOPE_TRY(StackTrace trace, s.trace(std::move(*start), std::move(stacks), cancel, options));
+  trace.task = task;
+  trace.notes.insert(trace.notes.begin(), notes.begin(), notes.end());
+  return trace;
+}
+
+Result<StackTrace> StackTracer::trace_from(const FrameRegisters& registers, bool interrupted,
+                                           std::vector<StackRegion> stacks, std::string origin,
+                                           const CancellationToken& cancel,
+                                           const StackTraceOptions& options) const {
+  return state_->trace(StartingRegisters{registers, interrupted, std::move(origin)},
+                       std::move(stacks), cancel, options);
+}
+
+Result<std::vector<StackTrace>> backtrace_all(const StackTracer& tracer,
+                                              std::span<const TaskRef> tasks,
+                                              const CancellationToken& cancel,
+                                              const StackTraceOptions& options) {
+  std::vector<StackTrace> out;
+  out.reserve(tasks.size());
+  for (const TaskRef& task : tasks) {
+    VMSCOPE_TRY(StackTrace trace, tracer.trace(task, cancel, options));
+    out.push_back(std::move(trace));
+  }
+  return out;
+}
+
+Result<std::vector<StackTrace>> backtrace_all(const Program& program,
+                                              std::span<const TaskRef> tasks,
+                                              const CancellationToken& cancel,
+                                              const StackTraceOptions& options) {
+  VMSCOPE_TRY(auto tracer, StackTracer::create(program));
+  return backtrace_all(*tracer, tasks, cancel, options);
+}
+
+}  // namespace vmscope::kernel
