@@ -1,0 +1,83 @@
+#include "program/hlist_walker.h"
+
+#include <cinttypes>
+#include <cstdio>
+#include <string>
+
+#include "debuginfo/type_layout.h"
+
+namespace vmscope {
+namespace {
+
+std::string hex(std::uint64_t value) {
+  char buffer[24];
+  std::snprintf(buffer, sizeof buffer, "0x%" PRIx64, value);
+  return buffer;
+}
+
+}  // namespace
+
+Result<HlistLayout> hlist_layout(const NameLookup& names, std::string_view container,
+                                 std::string_view member) {
+  VMSCOPE_TRY(debuginfo::QualifiedType head, names.find_type("struct hlist_head"));
+  VMSCOPE_TRY(debuginfo::QualifiedType node, names.find_type("struct hlist_node"));
+  HlistLayout layout;
+  VMSCOPE_TRY(layout.first_offset, debuginfo::offset_of(head, "first"));
+  VMSCOPE_TRY(layout.next_offset, debuginfo::offset_of(node, "next"));
+  VMSCOPE_TRY(layout.pprev_offset, debuginfo::offset_of(node, "pprev"));
+  if (!container.empty()) {
+    VMSCOPE_TRY(layout.entry_offset, member_offset(names, container, member));
+  }
+  return layout;
+}
+
+WalkResult<std::uint64_t> walk_hlist(const VirtualMemory& memory, std::uint64_t head,
+                                     const HlistLayout& layout, const WalkOptions& options) {
+  WalkResult<std::uint64_t> result;
+  VisitedNodes visited;
+  std::uint64_t link = head + layout.first_offset;  // the pointer that led to `node`
+  auto first = memory.read_u64(link);
+  if (!first.ok()) {
+    result.error = first.error().with_context("reading the hlist head at " + hex(head));
+    return result;
+  }
+  for (std::uint64_t node = *first; node != 0;) {
+    if (options.cancel.cancelled()) {
+      result.error = options.cancel.check().error();
+      return result;
+    }
+    if (!visited.insert(node)) {
+      result.error = loop_detected("the hlist", node);
+      return result;
+    }
+    if (result.entries.size() >= options.max_entries) {
+      result.error = limit_exceeded("the hlist", options.max_entries);
+      return result;
+    }
+    if (layout.check_pprev) {
+      auto pprev = memory.read_u64(node + layout.pprev_offset);
+      if (!pprev.ok()) {
+        result.error = pprev.error().with_context("reading hlist node " + hex(node));
+        return result;
+      }
+      if (*pprev != link) {
+        result.error = Error(ErrorCode::kCorrupt,
+                             "the hlist is corrupt: node " + hex(node) + " has pprev " +
+                                 hex(*pprev) + ", not " + hex(link),
+                             {.address = node});
+        return result;
+      }
+    }
+    auto next = memory.read_u64(node + layout.next_offset);
+    if (!next.ok()) {
+      result.error = next.error().with_context("reading hlist node " + hex(node));
+      return result;
+    }
+    result.entries.push_back(node - layout.entry_offset);
+    link = node + layout.next_offset;
+    node = *next;
+  }
+  return result;
+}
+
+}  // namespace vmscope

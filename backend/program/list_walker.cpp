@@ -1,0 +1,103 @@
+#include "program/list_walker.h"
+
+#include <cinttypes>
+#include <cstdio>
+#include <string>
+
+#include "debuginfo/type_layout.h"
+
+namespace vmscope {
+namespace {
+
+std::string hex(std::uint64_t value) {
+  char buffer[24];
+  std::snprintf(buffer, sizeof buffer, "0x%" PRIx64, value);
+  return buffer;
+}
+
+}  // namespace
+
+Result<ListLayout> list_layout(const NameLookup& names, std::string_view container,
+                               std::string_view member) {
+  VMSCOPE_TRY(debuginfo::QualifiedType list_head, names.find_type("struct list_head"));
+  ListLayout layout;
+  VMSCOPE_TRY(layout.next_offset, debuginfo::offset_of(list_head, "next"));
+  VMSCOPE_TRY(layout.prev_offset, debuginfo::offset_of(list_head, "prev"));
+  if (!container.empty()) {
+    VMSCOPE_TRY(layout.entry_offset, member_offset(names, container, member));
+  }
+  return layout;
+}
+
+WalkResult<std::uint64_t> walk_list(const VirtualMemory& memory, std::uint64_t head,
+                                    const ListLayout& layout, const WalkOptions& options) {
+  WalkResult<std::uint64_t> result;
+  VisitedNodes visited;
+  visited.insert(head);
+  std::uint64_t previous = head;
+  auto next = memory.read_u64(head + layout.next_offset);
+  if (!next.ok()) {
+    result.error = next.error().with_context("reading the list head at " + hex(head));
+    return result;
+  }
+  std::uint64_t node = *next;
+  while (node != head) {
+    if (options.cancel.cancelled()) {
+      result.error = options.cancel.check().error();
+      return result;
+    }
+    if (node == 0) {
+      result.error = Error(ErrorCode::kCorrupt,
+                           "the list breaks: node " + hex(previous) + " has a NULL next pointer",
+                           {.address = previous + layout.next_offset});
+      return result;
+    }
+    if (!visited.insert(node)) {
+      result.error = loop_detected("the list", node);
+      return result;
+    }
+    if (result.entries.size() >= options.max_entries) {
+      result.error = limit_exceeded("the list", options.max_entries);
+      return result;
+    }
+    if (layout.check_prev) {
+      auto prev = memory.read_u64(node + layout.prev_offset);
+      if (!prev.ok()) {
+        result.error = prev.error().with_context("reading list node " + hex(node) +
+                                                 " (reached from " + hex(previous) + ")");
+        return result;
+      }
+      if (*prev != previous) {
+        result.error = Error(ErrorCode::kCorrupt,
+                             "the list is corrupt: node " + hex(node) + " (reached from " +
+                                 hex(previous) + ") has prev " + hex(*prev),
+                             {.address = node});
+        return result;
+      }
+    }
+    next = memory.read_u64(node + layout.next_offset);
+    if (!next.ok()) {
+      result.error = next.error().with_context("reading list node " + hex(node) +
+                                               " (reached from " + hex(previous) + ")");
+      return result;
+    }
+    result.entries.push_back(node - layout.entry_offset);
+    previous = node;
+    node = *next;
+  }
+  if (layout.check_prev) {
+    // Closing the ring: the head's prev must be the last node.
+    auto prev = memory.read_u64(head + layout.prev_offset);
+    if (prev.ok() && *prev != previous) {
+      result.error = Error(ErrorCode::kCorrupt,
+                           "the list is corrupt: the head " + hex(head) + " has prev " +
+                               hex(*prev) + " but the last node is " + hex(previous),
+                           {.address = head});
+    } else if (!prev.ok()) {
+      result.error = prev.error().with_context("reading the list head at " + hex(head));
+    }
+  }
+  return result;
+}
+
+}  // namespace vmscope

@@ -1,0 +1,31 @@
+#include "program/walk.h"
+
+#include <cinttypes>
+#include <cstdio>
+#include <string>
+
+#include "debuginfo/type_layout.h"
+
+namespace vmscope {
+
+Error loop_detected(std::string_view structure, std::uint64_t node) {
+  char address[24];
+  std::snprintf(address, sizeof address, "0x%" PRIx64, node);
+  return Error(ErrorCode::kLoopDetected,
+               std::string(structure) + " loops: node " + address + " was already visited",
+               {.address = node});
+}
+
+Error limit_exceeded(std::string_view structure, std::size_t max_entries) {
+  return Error(ErrorCode::kLimitExceeded, std::string(structure) + " has more than " +
+                                              std::to_string(max_entries) +
+                                              " entries; stopped there");
+}
+
+Result<std::uint64_t> member_offset(const NameLookup& names, std::string_view type_name,
+                                    std::string_view designator) {
+  VMSCOPE_TRY(debuginfo::QualifiedType type, names.find_type(type_name));
+  return debuginfo::offset_of(type, designator);
+}
+
+}  // namespace vmscope
