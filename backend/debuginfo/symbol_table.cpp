@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <functional>
 
 namespace vmscope::debuginfo {
 namespace {
@@ -207,12 +208,11 @@ Result<std::unique_ptr<SymbolTable>> SymbolTable::build(
 
   const auto& entries = table->entries_;
   auto name_of = [&](const Entry& e) { return std::string_view(table->names_.data() + e.name); };
-  table->by_name_.resize(entries.size());
-  for (std::uint32_t i = 0; i < entries.size(); ++i) table->by_name_[i] = i;
-  std::sort(table->by_name_.begin(), table->by_name_.end(), [&](std::uint32_t a, std::uint32_t b) {
-    std::string_view na = name_of(entries[a]), nb = name_of(entries[b]);
-    return na != nb ? na < nb : entries[a].table_index < entries[b].table_index;
-  });
+  table->by_name_.reserve(entries.size());
+  for (std::uint32_t i = 0; i < entries.size(); ++i) {
+    table->by_name_.emplace_back(std::hash<std::string_view>()(name_of(entries[i])), i);
+  }
+  std::sort(table->by_name_.begin(), table->by_name_.end());
   for (std::uint32_t i = 0; i < entries.size(); ++i) {
     if (entries[i].addressable) table->by_address_.push_back(i);
   }
@@ -238,14 +238,13 @@ Symbol SymbolTable::symbol_of(const Entry& e) const {
 }
 
 std::vector<Symbol> SymbolTable::find_all(std::string_view name) const {
-  auto first = std::lower_bound(by_name_.begin(), by_name_.end(), name,
-                                [&](std::uint32_t i, std::string_view n) {
-                                  return std::string_view(names_.data() + entries_[i].name) < n;
-                                });
+  const std::uint64_t hash = std::hash<std::string_view>()(name);
+  auto it = std::lower_bound(by_name_.begin(), by_name_.end(),
+                             std::pair<std::uint64_t, std::uint32_t>(hash, 0));
   std::vector<Symbol> found;
-  for (auto it = first;
-       it != by_name_.end() && std::string_view(names_.data() + entries_[*it].name) == name; ++it) {
-    found.push_back(symbol_of(entries_[*it]));
+  for (; it != by_name_.end() && it->first == hash; ++it) {
+    const Entry& e = entries_[it->second];
+    if (std::string_view(names_.data() + e.name) == name) found.push_back(symbol_of(e));
   }
   return found;
 }

@@ -98,8 +98,10 @@ class SymbolTable {
 
   std::uint64_t load_offset_ = 0;
   std::string names_;
-  std::vector<Entry> entries_;             // every defined symbol, in table order
-  std::vector<std::uint32_t> by_name_;     // indexes into entries_, sorted by name
+  std::vector<Entry> entries_;  // every defined symbol, in table order
+  // (hash of the name, index into entries_), sorted: a name's symbols are adjacent and in table
+  // order. Sorting integers is ~10x faster than sorting 119k kernel names as strings.
+  std::vector<std::pair<std::uint64_t, std::uint32_t>> by_name_;
   std::vector<std::uint32_t> by_address_;  // addressable entries, sorted by (address, index)
   std::vector<std::uint64_t> max_end_;     // max(address + size) over by_address_[0..i]
   std::vector<SectionRange> sections_;
