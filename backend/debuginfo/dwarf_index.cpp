@@ -134,7 +134,10 @@ Result<std::shared_ptr<const DwarfIndex>> DwarfIndex::from_contents(IndexContent
   header.source_mtime_ns = contents.source.mtime_ns;
   header.build_id_size = static_cast<std::uint32_t>(
       std::min<std::size_t>(contents.source.build_id.size(), format::kMaxBuildIdSize));
-  std::memcpy(header.build_id, contents.source.build_id.data(), header.build_id_size);
+  // memcpy from an empty vector's null data() is undefined even for 0 bytes (UBSan says so).
+  if (header.build_id_size != 0) {
+    std::memcpy(header.build_id, contents.source.build_id.data(), header.build_id_size);
+  }
 
   std::vector<std::uint8_t> out(sizeof(FileHeader), 0);
   auto add_section = [&](format::SectionRef& ref, const std::vector<std::uint8_t>& bytes,

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include "debuginfo/dwarf_index_builder.h"
 #include "debuginfo/type_layout.h"
 #include "debuginfo/type_name.h"
@@ -215,6 +217,37 @@ TEST_P(DwarfTypesTest, FunctionTypesAndBaseTypeSpellings) {
 TEST_P(DwarfTypesTest, SameNamedStructsPickTheFirstUnit) {
   auto clash = type(TypeTag::kStruct, "clash");
   EXPECT_TRUE(find_member(clash, "only_here").ok());
+}
+
+TEST_P(DwarfTypesTest, ConcurrentLookupsAgree) {
+  // Several threads build types and members at once through one DwarfTypes (one libdw handle
+  // under its lock); all must see the same layout. Run under ASan/UBSan by scripts/test.
+  const char* structs[] = {"bits", "with_anonymous", "arrays", "callbacks", "flexible"};
+  std::vector<std::thread> threads;
+  std::vector<std::string> results(8);
+  for (std::size_t t = 0; t < results.size(); ++t) {
+    threads.emplace_back([&, t] {
+      std::string text;
+      for (int round = 0; round < 20; ++round) {
+        for (const char* name : structs) {
+          auto type = types_->find_type(TypeTag::kStruct, name);
+          if (!type.ok()) return;
+          auto members = (*type)->members();
+          if (!members.ok()) return;
+          if (round == 0) {
+            for (const Member& m : *members) {
+              text += m.name.value_or("?") + ":" + std::to_string(m.bit_offset) + ":" +
+                      type_name(m.type) + ";";
+            }
+          }
+        }
+      }
+      results[t] = text;
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_FALSE(results[0].empty());
+  for (const std::string& r : results) EXPECT_EQ(r, results[0]);
 }
 
 TEST_P(DwarfTypesTest, TypesOutliveNothingTheyNeed) {
