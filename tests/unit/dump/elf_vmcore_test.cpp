@@ -2,6 +2,7 @@
 
 #include <elf.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <cstdio>
@@ -140,8 +141,8 @@ class ElfVmcoreTest : public ::testing::Test {
   }
 
   std::string write(const std::vector<std::byte>& bytes, std::size_t keep = SIZE_MAX) {
-    std::string path =
-        ::testing::TempDir() + "/elf_vmcore_test_" + std::to_string(paths_.size()) + ".elf";
+    std::string path = ::testing::TempDir() + "/" + std::to_string(::getpid()) +
+                       "-elf_vmcore_test_" + std::to_string(paths_.size()) + ".elf";
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
     out.write(reinterpret_cast<const char*>(bytes.data()),
               static_cast<std::streamsize>(std::min(keep, bytes.size())));

@@ -100,7 +100,7 @@ class KcoreTest : public ::testing::Test {
     if (!file.ok()) return file.error();
     return Kcore::open(std::move(file).value());
   }
-  std::string path_ = ::testing::TempDir() + "/kcore_test.elf";
+  std::string path_ = ::testing::TempDir() + "/" + std::to_string(::getpid()) + "-kcore_test.elf";
 };
 
 constexpr std::uint64_t kNoPaddr = ~0ull;

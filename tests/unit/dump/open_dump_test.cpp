@@ -2,6 +2,7 @@
 
 #include <elf.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <cstring>
@@ -53,7 +54,8 @@ class OpenDumpTest : public ::testing::Test {
               static_cast<std::streamsize>(bytes.size()));
     return path_;
   }
-  std::string path_ = ::testing::TempDir() + "/open_dump_test.bin";
+  std::string path_ =
+      ::testing::TempDir() + "/" + std::to_string(::getpid()) + "-open_dump_test.bin";
 };
 
 // A one-segment ELF core whose PT_LOAD has the given physical address.

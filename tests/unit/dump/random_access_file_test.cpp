@@ -1,6 +1,7 @@
 #include "dump/random_access_file.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <array>
 #include <cstdio>
@@ -12,7 +13,7 @@ namespace {
 class PosixFileTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    path_ = ::testing::TempDir() + "/posix_file_test.bin";
+    path_ = ::testing::TempDir() + "/" + std::to_string(::getpid()) + "-posix_file_test.bin";
     std::ofstream out(path_, std::ios::binary);
     out << "0123456789";
   }

@@ -1,6 +1,7 @@
 #include "server/session_registry.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -13,7 +14,8 @@ namespace fs = std::filesystem;
 class SessionRegistryTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    root_ = fs::path(::testing::TempDir()) / "session_registry_test";
+    root_ =
+        fs::path(::testing::TempDir()) / ("session_registry_test-" + std::to_string(::getpid()));
     fs::remove_all(root_);
     fs::create_directories(root_ / "allowed");
     fs::create_directories(root_ / "other");
