@@ -18,7 +18,7 @@ import { OverviewView } from "../views/OverviewView";
 import { SymbolsView } from "../views/SymbolsView";
 import { TasksView } from "../views/TasksView";
 import { TaskView } from "../views/TaskView";
-import { useConnectionState } from "./api";
+import { useConnectionState, useNotifications } from "./api";
 import { Link, matchPath, navigate, useLocation } from "./router";
 
 interface Resolved {
@@ -60,6 +60,8 @@ export function resolveRoute(pathname: string): Resolved | "redirect" {
 
 function ConnectionBadge() {
   const state = useConnectionState();
+  // Keeps the push channel open on every page, so the badge tells whether it is live.
+  useNotifications(() => undefined);
   const text = state === "open" ? "live" : state === "connecting" ? "connecting…" : "offline";
   return (
     <span className={`conn conn-${state}`} title="push channel (GET /events)">

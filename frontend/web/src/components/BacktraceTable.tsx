@@ -22,7 +22,7 @@ export function BacktraceTable({ frames, dumpId }: { frames: Frame[]; dumpId: st
         {frames.map((frame, i) => (
           <tr key={i} className={frame.inline ? "frame-inline" : undefined}>
             <td className="num">{i}</td>
-            <td className="mono frame-function">
+            <td className="mono frame-function" data-function={frame.function ?? ""}>
               {frame.function ?? "??"}
               {frame.offset !== undefined && frame.offset !== null ? (
                 <span className="muted">+0x{frame.offset.toString(16)}</span>

@@ -5,13 +5,15 @@ interface Props {
   message?: string | undefined;
   percentage?: number | undefined;
   done?: boolean;
+  failed?: boolean;
 }
 
-export function ProgressBar({ label, message, percentage, done }: Props) {
+export function ProgressBar({ label, message, percentage, done, failed }: Props) {
   const known = typeof percentage === "number";
-  const value = done ? 100 : known ? Math.max(0, Math.min(100, percentage)) : undefined;
+  const value = failed ? percentage : done ? 100 : known ? Math.max(0, Math.min(100, percentage)) : undefined;
+  const status = failed ? "progress-failed" : done ? "progress-done" : "";
   return (
-    <div className={`progress ${done ? "progress-done" : ""}`}>
+    <div className={`progress ${status}`}>
       <div className="progress-label">
         <span>{label}</span>
         <span className="progress-detail">
@@ -20,14 +22,14 @@ export function ProgressBar({ label, message, percentage, done }: Props) {
         </span>
       </div>
       <div
-        className={`progress-track ${value === undefined ? "progress-indeterminate" : ""}`}
+        className={`progress-track ${value === undefined && !failed && !done ? "progress-indeterminate" : ""}`}
         role="progressbar"
         aria-label={label}
         aria-valuemin={0}
         aria-valuemax={100}
         aria-valuenow={value}
       >
-        <div className="progress-fill" style={{ width: value === undefined ? "30%" : `${value}%` }} />
+        <div className="progress-fill" style={{ width: failed ? "100%" : value === undefined ? "30%" : `${value}%` }} />
       </div>
     </div>
   );

@@ -18,6 +18,7 @@ interface Work {
   message?: string | undefined;
   percentage?: number | undefined;
   done: boolean;
+  failed?: boolean;
   mine: boolean;
 }
 
@@ -96,7 +97,7 @@ export function DumpsPage() {
       updateWork(token, (w) => ({ ...w, done: true, percentage: 100 }));
       navigate(href(["dumps", dump.dumpId]));
     } catch (error) {
-      updateWork(token, (w) => ({ ...w, done: true, message: "failed" }));
+      updateWork(token, (w) => ({ ...w, done: true, failed: true, message: "failed" }));
       setOpenError(asError(error));
     } finally {
       setOpening(null);
@@ -206,6 +207,7 @@ export function DumpsPage() {
               message={w.message}
               percentage={w.percentage}
               done={w.done}
+              failed={w.failed ?? false}
             />
           ))}
         </section>
