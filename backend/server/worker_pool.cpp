@@ -22,7 +22,7 @@ Status WorkerPool::submit(std::function<void()> task) {
     std::lock_guard lock(mutex_);
     if (stopping_) {
       ++rejected_;
-      return Error(ErrorCode::kUnsupported, "the server is shutting down");
+      return Error(ErrorCode::kCancelled, "the server is shutting down");
     }
     if (options_.threads > 0) {
       if (queue_.size() >= options_.queue_capacity) {

@@ -52,7 +52,7 @@ class WorkerPool {
   WorkerPool(const WorkerPool&) = delete;
   WorkerPool& operator=(const WorkerPool&) = delete;
 
-  // Queues `task`, or refuses: kLimitExceeded when the queue is full, kUnsupported once
+  // Queues `task`, or refuses: kLimitExceeded when the queue is full, kCancelled once
   // shutdown() has begun. A refused task is destroyed without running.
   Status submit(std::function<void()> task);
 
