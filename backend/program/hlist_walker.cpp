@@ -5,6 +5,7 @@
 #include <string>
 
 #include "debuginfo/type_layout.h"
+#include "program/walk_memory.h"
 
 namespace vmscope {
 namespace {
@@ -31,9 +32,12 @@ Result<HlistLayout> hlist_layout(const NameLookup& names, std::string_view conta
   return layout;
 }
 
-WalkResult<std::uint64_t> walk_hlist(const VirtualMemory& memory, std::uint64_t head,
+WalkResult<std::uint64_t> walk_hlist(const VirtualMemory& program_memory, std::uint64_t head,
                                      const HlistLayout& layout, const WalkOptions& options) {
   WalkResult<std::uint64_t> result;
+  WalkMemory walk_memory(program_memory);
+  const VirtualMemory& memory = walk_memory.memory();
+  const std::array<std::uint64_t, 2> links = {layout.next_offset, layout.pprev_offset};
   VisitedNodes visited;
   std::uint64_t link = head + layout.first_offset;  // the pointer that led to `node`
   auto first = memory.read_u64(link);
@@ -54,28 +58,22 @@ WalkResult<std::uint64_t> walk_hlist(const VirtualMemory& memory, std::uint64_t 
       result.error = limit_exceeded("the hlist", options.max_entries);
       return result;
     }
-    if (layout.check_pprev) {
-      auto pprev = memory.read_u64(node + layout.pprev_offset);
-      if (!pprev.ok()) {
-        result.error = pprev.error().with_context("reading hlist node " + hex(node));
-        return result;
-      }
-      if (*pprev != link) {
-        result.error = Error(ErrorCode::kCorrupt,
-                             "the hlist is corrupt: node " + hex(node) + " has pprev " +
-                                 hex(*pprev) + ", not " + hex(link),
-                             {.address = node});
-        return result;
-      }
+    auto both = read_words(memory, node, links);
+    if (!both.ok()) {
+      result.error = both.error().with_context("reading hlist node " + hex(node));
+      return result;
     }
-    auto next = memory.read_u64(node + layout.next_offset);
-    if (!next.ok()) {
-      result.error = next.error().with_context("reading hlist node " + hex(node));
+    const auto [next, pprev] = *both;
+    if (layout.check_pprev && pprev != link) {
+      result.error = Error(ErrorCode::kCorrupt,
+                           "the hlist is corrupt: node " + hex(node) + " has pprev " + hex(pprev) +
+                               ", not " + hex(link),
+                           {.address = node});
       return result;
     }
     result.entries.push_back(node - layout.entry_offset);
     link = node + layout.next_offset;
-    node = *next;
+    node = next;
   }
   return result;
 }

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "debuginfo/type_layout.h"
+#include "program/walk_memory.h"
 
 namespace vmscope {
 namespace {
@@ -29,9 +30,12 @@ Result<ListLayout> list_layout(const NameLookup& names, std::string_view contain
   return layout;
 }
 
-WalkResult<std::uint64_t> walk_list(const VirtualMemory& memory, std::uint64_t head,
+WalkResult<std::uint64_t> walk_list(const VirtualMemory& program_memory, std::uint64_t head,
                                     const ListLayout& layout, const WalkOptions& options) {
   WalkResult<std::uint64_t> result;
+  WalkMemory walk_memory(program_memory);
+  const VirtualMemory& memory = walk_memory.memory();
+  const std::array<std::uint64_t, 2> links = {layout.next_offset, layout.prev_offset};
   VisitedNodes visited;
   visited.insert(head);
   std::uint64_t previous = head;
@@ -60,41 +64,46 @@ WalkResult<std::uint64_t> walk_list(const VirtualMemory& memory, std::uint64_t h
       result.error = limit_exceeded("the list", options.max_entries);
       return result;
     }
+    std::uint64_t following;
     if (layout.check_prev) {
-      auto prev = memory.read_u64(node + layout.prev_offset);
-      if (!prev.ok()) {
-        result.error = prev.error().with_context("reading list node " + hex(node) +
+      auto both = read_words(memory, node, links);
+      if (!both.ok()) {
+        result.error = both.error().with_context("reading list node " + hex(node) +
                                                  " (reached from " + hex(previous) + ")");
         return result;
       }
-      if (*prev != previous) {
+      const auto [node_next, node_prev] = *both;
+      if (node_prev != previous) {
         result.error = Error(ErrorCode::kCorrupt,
                              "the list is corrupt: node " + hex(node) + " (reached from " +
-                                 hex(previous) + ") has prev " + hex(*prev),
+                                 hex(previous) + ") has prev " + hex(node_prev),
                              {.address = node});
         return result;
       }
-    }
-    next = memory.read_u64(node + layout.next_offset);
-    if (!next.ok()) {
-      result.error = next.error().with_context("reading list node " + hex(node) +
-                                               " (reached from " + hex(previous) + ")");
-      return result;
+      following = node_next;
+    } else {
+      auto only_next = memory.read_u64(node + layout.next_offset);
+      if (!only_next.ok()) {
+        result.error = only_next.error().with_context("reading list node " + hex(node) +
+                                                      " (reached from " + hex(previous) + ")");
+        return result;
+      }
+      following = *only_next;
     }
     result.entries.push_back(node - layout.entry_offset);
     previous = node;
-    node = *next;
+    node = following;
   }
   if (layout.check_prev) {
     // Closing the ring: the head's prev must be the last node.
     auto prev = memory.read_u64(head + layout.prev_offset);
-    if (prev.ok() && *prev != previous) {
+    if (!prev.ok()) {
+      result.error = prev.error().with_context("reading the list head at " + hex(head));
+    } else if (*prev != previous) {
       result.error = Error(ErrorCode::kCorrupt,
                            "the list is corrupt: the head " + hex(head) + " has prev " +
                                hex(*prev) + " but the last node is " + hex(previous),
                            {.address = head});
-    } else if (!prev.ok()) {
-      result.error = prev.error().with_context("reading the list head at " + hex(head));
     }
   }
   return result;

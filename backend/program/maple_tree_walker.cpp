@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "debuginfo/type_layout.h"
+#include "program/walk_memory.h"
 
 namespace vmscope {
 namespace {
@@ -167,9 +168,11 @@ Result<MapleTreeLayout> maple_tree_layout(const NameLookup& names) {
   return layout;
 }
 
-WalkResult<MapleEntry> walk_maple_tree(const VirtualMemory& memory, std::uint64_t tree,
+WalkResult<MapleEntry> walk_maple_tree(const VirtualMemory& program_memory, std::uint64_t tree,
                                        const MapleTreeLayout& layout, const WalkOptions& options) {
   WalkResult<MapleEntry> result;
+  WalkMemory walk_memory(program_memory);
+  const VirtualMemory& memory = walk_memory.memory();
   auto root = memory.read_u64(tree + layout.root_offset);
   if (!root.ok()) {
     result.error = root.error().with_context("reading the maple tree root at " + hex(tree));

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "debuginfo/type_layout.h"
+#include "program/walk_memory.h"
 
 namespace vmscope {
 namespace {
@@ -41,9 +42,13 @@ Result<RbTreeLayout> rbtree_layout(const NameLookup& names, std::string_view con
   return layout;
 }
 
-WalkResult<std::uint64_t> walk_rbtree(const VirtualMemory& memory, std::uint64_t root,
+WalkResult<std::uint64_t> walk_rbtree(const VirtualMemory& program_memory, std::uint64_t root,
                                       const RbTreeLayout& layout, const WalkOptions& options) {
   WalkResult<std::uint64_t> result;
+  WalkMemory walk_memory(program_memory);
+  const VirtualMemory& memory = walk_memory.memory();
+  const std::array<std::uint64_t, 3> fields = {layout.parent_color_offset, layout.left_offset,
+                                               layout.right_offset};
   auto top = memory.read_u64(root + layout.root_offset);
   if (!top.ok()) {
     result.error = top.error().with_context("reading the rbtree root at " + hex(root));
@@ -68,24 +73,18 @@ WalkResult<std::uint64_t> walk_rbtree(const VirtualMemory& memory, std::uint64_t
                               " levels at node " + hex(node) + "; no red-black tree can be",
                           {.address = node}));
       }
-      if (layout.check_parent) {
-        auto parent_color = memory.read_u64(node + layout.parent_color_offset);
-        if (!parent_color.ok()) {
-          return fail(parent_color.error().with_context("reading rbtree node " + hex(node)));
-        }
-        if ((*parent_color & ~kColorMask) != parent) {
-          return fail(Error(ErrorCode::kCorrupt,
-                            "the rbtree is corrupt: node " + hex(node) + " names parent " +
-                                hex(*parent_color & ~kColorMask) + ", not " + hex(parent),
-                            {.address = node}));
-        }
+      auto words = read_words(memory, node, fields);
+      if (!words.ok()) return fail(words.error().with_context("reading rbtree node " + hex(node)));
+      const auto [parent_color, left, right] = *words;
+      if (layout.check_parent && (parent_color & ~kColorMask) != parent) {
+        return fail(Error(ErrorCode::kCorrupt,
+                          "the rbtree is corrupt: node " + hex(node) + " names parent " +
+                              hex(parent_color & ~kColorMask) + ", not " + hex(parent),
+                          {.address = node}));
       }
-      auto left = memory.read_u64(node + layout.left_offset);
-      auto right = left.ok() ? memory.read_u64(node + layout.right_offset) : left;
-      if (!right.ok()) return fail(right.error().with_context("reading rbtree node " + hex(node)));
-      stack.push_back({node, *right});
+      stack.push_back({node, right});
       parent = node;
-      node = *left;
+      node = left;
     }
     const Pending done = stack.back();
     stack.pop_back();

@@ -15,12 +15,16 @@
 // per node.
 #pragma once
 
+#include <algorithm>
+#include <array>
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <string_view>
 #include <unordered_set>
 #include <vector>
 
+#include "arch/virtual_memory.h"
 #include "program/name_lookup.h"
 #include "support/cancellation.h"
 #include "support/error.h"
@@ -51,6 +55,12 @@ class VisitedNodes {
   std::unordered_set<std::uint64_t> seen_;
 };
 
+// The 8-byte words at `base + offsets[i]`, read together when they lie within 64 bytes of each
+// other (a node's links always do), else one by one.
+template <std::size_t N>
+Result<std::array<std::uint64_t, N>> read_words(const VirtualMemory& memory, std::uint64_t base,
+                                                const std::array<std::uint64_t, N>& offsets);
+
 Error loop_detected(std::string_view structure, std::uint64_t node);
 Error limit_exceeded(std::string_view structure, std::size_t max_entries);
 
@@ -58,5 +68,25 @@ Error limit_exceeded(std::string_view structure, std::size_t max_entries);
 // task_struct"), from the debug info; what container_of subtracts.
 Result<std::uint64_t> member_offset(const NameLookup& names, std::string_view type_name,
                                     std::string_view designator);
+
+template <std::size_t N>
+Result<std::array<std::uint64_t, N>> read_words(const VirtualMemory& memory, std::uint64_t base,
+                                                const std::array<std::uint64_t, N>& offsets) {
+  std::array<std::uint64_t, N> words{};
+  const auto [low, high] = std::minmax_element(offsets.begin(), offsets.end());
+  const std::uint64_t span = *high + 8 - *low;
+  if (span <= 64) {
+    std::array<std::byte, 64> block{};
+    VMSCOPE_CHECK(memory.read(base + *low, std::span(block).first(span)));
+    for (std::size_t i = 0; i < N; ++i) {
+      std::memcpy(&words[i], block.data() + (offsets[i] - *low), 8);
+    }
+    return words;
+  }
+  for (std::size_t i = 0; i < N; ++i) {
+    VMSCOPE_TRY(words[i], memory.read_u64(base + offsets[i]));
+  }
+  return words;
+}
 
 }  // namespace vmscope

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "debuginfo/type_layout.h"
+#include "program/walk_memory.h"
 
 namespace vmscope {
 namespace {
@@ -173,9 +174,11 @@ Result<XarrayLayout> xarray_layout(const NameLookup& names) {
   return layout;
 }
 
-WalkResult<XarrayEntry> walk_xarray(const VirtualMemory& memory, std::uint64_t root,
+WalkResult<XarrayEntry> walk_xarray(const VirtualMemory& program_memory, std::uint64_t root,
                                     const XarrayLayout& layout, const WalkOptions& options) {
   WalkResult<XarrayEntry> result;
+  WalkMemory walk_memory(program_memory);
+  const VirtualMemory& memory = walk_memory.memory();
   auto head = memory.read_u64(root + layout.head_offset);
   if (!head.ok()) {
     result.error = head.error().with_context("reading the xarray root at " + hex(root));

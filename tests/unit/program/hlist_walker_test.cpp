@@ -72,7 +72,7 @@ TEST_F(HlistWalkerTest, UnreadableNodesAndBounds) {
   auto garbage = walk();
   ASSERT_FALSE(garbage.complete());
   EXPECT_EQ(garbage.error->code(), ErrorCode::kAddressNotMapped);
-  EXPECT_EQ(garbage.error->payload().address, 0x7f0000000008u);
+  EXPECT_EQ(garbage.error->payload().address, 0x7f0000000000u);
   EXPECT_EQ(garbage.entries.size(), 2u);
   build(5);
   auto limited = walk({.max_entries = 2});
