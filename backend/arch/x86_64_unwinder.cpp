@@ -52,8 +52,14 @@ class StackReader {
     while (length > 0) {
       const std::uint64_t page = address & ~(kPageSize - 1);
       const std::uint64_t in_page = std::min(length, page + kPageSize - address);
-      VMSCOPE_TRY(const std::vector<std::byte>* data, page_bytes(page));
-      std::memcpy(bytes, data->data() + (address - page), in_page);
+      auto data = page_bytes(page);
+      if (!data.ok()) {
+        // Name the word the unwinder wanted, not the page the cache tried to fill.
+        Error e = data.error().with_context("stack read at " + hex(address));
+        e.payload().address = address;
+        return e;
+      }
+      std::memcpy(bytes, (*data)->data() + (address - page), in_page);
       bytes += in_page;
       address += in_page;
       length -= in_page;

@@ -256,6 +256,22 @@ const std::vector<std::string>& StackTracer::load_notes() const {
   return state_->notes;
 }
 
+std::vector<StackTracer::ModuleInfo> StackTracer::modules() const {
+  std::vector<ModuleInfo> out;
+  for (const auto& m : state_->modules) {
+    out.push_back(ModuleInfo{m.name, m.text, m.orc.size(), m.symbols.size()});
+  }
+  return out;
+}
+
+std::optional<std::pair<std::string, std::uint64_t>> StackTracer::module_symbol(
+    std::uint64_t address) const {
+  const ModuleCode* m = state_->module_of(address);
+  const ModuleSymbol* s = m ? m->symbolize(address) : nullptr;
+  if (!s) return std::nullopt;
+  return std::make_pair(s->name, address - s->address);
+}
+
 Result<std::unique_ptr<StackTracer>> StackTracer::create(const Program& program,
                                                          const StackTracerOptions& options) {
   VMSCOPE_TRY(const debuginfo::DebugInfo* debug, program.require_debug_info("backtraces"));

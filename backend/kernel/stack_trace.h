@@ -130,6 +130,17 @@ class StackTracer {
   // What was loaded: ORC table sizes and format origin, modules, CFI.
   const std::vector<std::string>& load_notes() const;
 
+  // The loaded modules as the tracer sees them (for module names of frames and checks).
+  struct ModuleInfo {
+    std::string name;
+    std::vector<debuginfo::AddressRange> text;
+    std::size_t orc_entries = 0;
+    std::size_t symbols = 0;
+  };
+  std::vector<ModuleInfo> modules() const;
+  // The module symbol containing `address` ("name", offset), as frames name module code.
+  std::optional<std::pair<std::string, std::uint64_t>> module_symbol(std::uint64_t address) const;
+
  private:
   struct State;
   explicit StackTracer(std::unique_ptr<State> state);
