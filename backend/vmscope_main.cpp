@@ -1,13 +1,15 @@
 // vmscope: the kernel crash-dump workbench. Subcommands:
 //   call    run one protocol method in-process and print its result (for bots and people)
+//   serve   the long-running JSON-RPC server (stdio and/or HTTP)
 //   version print the version
-// `serve`, `report`, `send` and `keygen` arrive with their issues; until then they say so.
+// `report`, `send` and `keygen` arrive with their issues; until then they say so.
 #include <iostream>
 #include <string>
 #include <vector>
 
 #include "app/call_command.h"
 #include "app/command_line.h"
+#include "app/serve_command.h"
 
 namespace {
 
@@ -15,6 +17,11 @@ constexpr const char* kUsage =
     "usage: vmscope <command> [options]\n"
     "  call [--core C --vmlinux V --debug-dir D] METHOD [JSON-PARAMS]\n"
     "        run one protocol method in-process; result on stdout, error on stderr\n"
+    "  serve [--stdio] [--http HOST:PORT] [--allow-dir DIR]... [--debug-dir DIR]\n"
+    "        [--web-root DIR] [--token T] [--workers N] [--max-message-bytes N]\n"
+    "        [--test-methods]\n"
+    "        the JSON-RPC server: LSP-framed stdio and/or HTTP (POST /rpc, GET /events);\n"
+    "        with neither --stdio nor --http, HTTP on 127.0.0.1:7151\n"
     "  version\n";
 
 }  // namespace
@@ -22,7 +29,10 @@ constexpr const char* kUsage =
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   auto line = vmscope::app::parse_command_line(
-      args, {"--core", "--vmlinux", "--debug-dir"}, {"--help"});
+      args,
+      {"--core", "--vmlinux", "--debug-dir", "--http", "--allow-dir", "--web-root", "--token",
+       "--workers", "--max-message-bytes"},
+      {"--help", "--stdio", "--test-methods"});
   if (!line.ok()) {
     std::cerr << "vmscope: " << line.error().message() << "\n" << kUsage;
     return 2;
@@ -37,6 +47,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (command == "call") return vmscope::app::run_call(*line);
+  if (command == "serve") return vmscope::app::run_serve(*line);
   std::cerr << "vmscope: unknown command '" << command << "'\n" << kUsage;
   return 2;
 }

@@ -4,7 +4,8 @@
 
 #include "rpc/dispatcher.h"
 #include "rpc/errors.h"
-#include "rpc/methods_discover.h"
+#include "rpc/method_table.h"
+#include "server/session_registry.h"
 
 namespace vmscope::app {
 namespace {
@@ -12,10 +13,6 @@ namespace {
 int fail(const rpc::Json& error) {
   std::cerr << error.dump(2) << '\n';
   return 1;
-}
-
-void register_methods(rpc::Dispatcher& dispatcher) {
-  rpc::register_discover(dispatcher);
 }
 
 }  // namespace
@@ -32,8 +29,14 @@ int run_call(const CommandLine& line) {
     if (params.is_discarded()) return fail(rpc::error_object(rpc::kParseError, "malformed JSON"));
   }
 
+  // The person at the command line names any file they can read: no directory policy.
+  server::SessionRegistry sessions({.allow_any_path = true});
   rpc::Dispatcher dispatcher;
-  register_methods(dispatcher);
+  rpc::register_all_methods(
+      dispatcher,
+      {.sessions = &sessions,
+       // No server around this one call: it reports an idle one with only itself in flight.
+       .status = [] { return rpc::ServerStatus{.in_flight_requests = 1}; }});
   rpc::RequestContext context;
 
   if (line.has("--core")) {
