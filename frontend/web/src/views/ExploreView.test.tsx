@@ -1,0 +1,80 @@
+import { act, fireEvent, screen, waitFor } from "@testing-library/react";
+import { describe, expect, it } from "vitest";
+import { at, fakeApi, renderWithApi } from "../test/fakeApi";
+import { ExploreView, pointeeExpression } from "./ExploreView";
+
+const root = {
+  name: "init_task",
+  type: "struct task_struct",
+  address: "0xffffffffa6c1aa40",
+  kind: "struct",
+  hasChildren: true,
+  childCount: 3,
+  handle: 7,
+  children: [
+    { name: "pid", type: "pid_t", kind: "scalar", value: { display: "0" }, address: "0xffffffffa6c1af10" },
+    {
+      name: "comm",
+      type: "char [16]",
+      kind: "array",
+      value: { display: "…", string: "swapper/0" },
+      hasChildren: true,
+      childCount: 16,
+      handle: 8,
+    },
+  ],
+};
+
+describe("pointeeExpression", () => {
+  it("follows typed, non-null pointers only", () => {
+    const node = { name: "p", type: "struct task_struct *", kind: "pointer", value: { display: "0xffff8d77026aa0c0" } };
+    expect(pointeeExpression(node)).toBe("*(struct task_struct *)0xffff8d77026aa0c0");
+    expect(pointeeExpression({ ...node, value: { display: "0x0" } })).toBeUndefined();
+    expect(pointeeExpression({ ...node, type: "void *" })).toBeUndefined();
+    expect(pointeeExpression({ ...node, type: "void (*)(int)" })).toBeUndefined();
+    expect(pointeeExpression({ ...node, kind: "scalar" })).toBeUndefined();
+  });
+});
+
+describe("ExploreView", () => {
+  it("evaluates the URL's expression, shows inline children and pages in the rest", async () => {
+    at("/dumps/d1/explore?expr=init_task");
+    const api = fakeApi({
+      "value/evaluate": () => root,
+      "value/children": (p) => ({
+        total: 3,
+        children: [
+          {
+            name: "parent",
+            type: "struct task_struct *",
+            kind: "pointer",
+            value: { display: "0xffffffffa6c1aa40", symbol: "init_task" },
+          },
+        ].slice(0, 3 - Number(p.start)),
+      }),
+    });
+    const { container } = renderWithApi(<ExploreView dumpId="d1" />, api);
+    await screen.findByText('"swapper/0"');
+    expect(api.calls[0]).toEqual({ method: "value/evaluate", params: { dumpId: "d1", expression: "init_task" } });
+    act(() => {
+      fireEvent.click(screen.getByRole("button", { name: "1 more…" }));
+    });
+    const pointer = await screen.findByRole("link", { name: "0xffffffffa6c1aa40" });
+    expect(pointer.getAttribute("href")).toBe("/dumps/d1/explore?expr=*%28struct+task_struct+*%290xffffffffa6c1aa40");
+    expect(api.calls[1]).toEqual({ method: "value/children", params: { dumpId: "d1", handle: 7, start: 2, count: 100 } });
+    expect(container.textContent).toContain("<init_task>");
+  });
+
+  it("points at the failing column of a bad expression", async () => {
+    at("/dumps/d1/explore?expr=init_task.");
+    const api = fakeApi({
+      "value/evaluate": () => {
+        throw { code: -32031, message: "expected a member name", data: { kind: "syntax-error", column: 11 } };
+      },
+    });
+    const { container } = renderWithApi(<ExploreView dumpId="d1" />, api);
+    await waitFor(() => expect(container.querySelector(".error-caret")).not.toBeNull());
+    expect(container.querySelector(".error-caret")?.textContent).toBe("init_task.\n          ^");
+    expect(screen.getByRole("alert").textContent).toContain("SyntaxError (-32031) from value/evaluate");
+  });
+});
