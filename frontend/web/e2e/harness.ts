@@ -79,10 +79,10 @@ export interface Server {
 }
 
 /** Starts `vmscope serve` on a free loopback port, serving dist/, allowed to open the fixture. */
-export async function startServer(allowDirs: string[]): Promise<Server> {
+export async function startServer(allowDirs: string[], extraArgs: string[] = []): Promise<Server> {
   need(config.binary, "the vmscope binary (VMSCOPE_BIN)");
   need(join(config.dist, "index.html"), "the built frontend (run `npm run build`)");
-  const args = ["serve", "--http", "127.0.0.1:0", "--web-root", config.dist];
+  const args = ["serve", "--http", "127.0.0.1:0", "--web-root", config.dist, ...extraArgs];
   for (const dir of allowDirs) args.push("--allow-dir", dir);
   const child = spawn(config.binary, args, { stdio: ["ignore", "ignore", "pipe"] });
   let stderr = "";
