@@ -54,7 +54,7 @@ export function fakeApi(handlers: Record<string, Handler>): FakeApi {
     sources.push(source);
     return source as unknown as EventSource;
   });
-  return { client: new RpcClient({ fetch: fetchImpl, clientId: "test" }), events, calls, sources };
+  return { client: new RpcClient({ fetch: fetchImpl, clientId: "test" }), events, cache: new Map(), calls, sources };
 }
 
 export function renderWithApi(ui: ReactNode, api: Api) {

@@ -1,5 +1,6 @@
-// One task's backtrace. The URL names it by pid (/dumps/:id/tasks/180); pid 0 is every CPU's
-// idle task, so those links add ?address=0x… (the task_struct) to say which.
+// One task's backtrace, with what the task list says about it (comm, state, CPU, parent).
+// The URL names the task by pid (/dumps/:id/tasks/180); pid 0 is every CPU's idle task, so
+// those links add ?address=0x… (the task_struct) to say which.
 import { useRpc } from "../app/api";
 import { href, Link, useQuery } from "../app/router";
 import { BacktraceTable } from "../components/BacktraceTable";
@@ -11,17 +12,30 @@ export function TaskView({ dumpId, pid }: { dumpId: string; pid: string }) {
   const pidNumber = /^\d+$/.test(pid) ? Number(pid) : undefined;
   const params = address ? { dumpId, address } : pidNumber !== undefined ? { dumpId, pid: pidNumber } : null;
   const trace = useRpc("tasks/backtrace", params, `${dumpId}/${pid}/${address ?? ""}`);
+  const list = useRpc("tasks/list", { dumpId }, dumpId, { cache: true });
   if (!params) return <ErrorView error={new Error(`"${pid}" is not a pid`)} context="reading the URL" />;
+  const task =
+    list.status === "ok"
+      ? list.data.tasks.find((t) => (address ? t.address === address : t.pid === pidNumber))
+      : undefined;
+  const taskAddress = address ?? task?.address;
   return (
     <div className="task-view">
       <div className="toolbar">
         <Link to={href(["dumps", dumpId, "tasks"])}>← tasks</Link>
         <h2 className="inline-title">
-          pid <span className="mono">{pid}</span>
-          {address ? <span className="muted mono"> task_struct {address}</span> : null}
+          <span className="mono">{pid}</span> {task ? <span className="mono">{task.comm}</span> : null}
         </h2>
-        {address ? (
-          <Link to={href(["dumps", dumpId, "explore"], { expr: `*(struct task_struct *)${address}` })}>explore task_struct</Link>
+        {task ? (
+          <span className="muted">
+            state {task.state} · CPU {task.cpu} · parent{" "}
+            <Link to={href(["dumps", dumpId, "tasks", task.ppid])}>{task.ppid}</Link> · tgid {task.tgid}
+          </span>
+        ) : null}
+        {taskAddress ? (
+          <Link className="mono" to={href(["dumps", dumpId, "explore"], { expr: `*(struct task_struct *)${taskAddress}` })}>
+            task_struct {taskAddress}
+          </Link>
         ) : null}
       </div>
       <Loading state={trace} what={`the backtrace of pid ${pid}`} dumpId={dumpId}>

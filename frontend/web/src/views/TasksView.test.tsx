@@ -58,3 +58,16 @@ describe("TasksView", () => {
     expect(alert.textContent).toContain("MethodNotFound (-32601) from tasks/list");
   });
 });
+
+describe("TasksView cache", () => {
+  it("fetches a dump's tasks once for every view that shows them", async () => {
+    at("/dumps/d1/tasks");
+    const api = fakeApi({ "tasks/list": () => ({ tasks: tasks(5) }) });
+    const first = renderWithApi(<TasksView dumpId="d1" />, api);
+    await screen.findByText("5 tasks");
+    first.unmount();
+    renderWithApi(<TasksView dumpId="d1" />, api);
+    await screen.findByText("5 tasks");
+    expect(api.calls.filter((c) => c.method === "tasks/list")).toHaveLength(1);
+  });
+});

@@ -144,7 +144,7 @@ function HeaderCell({
 }
 
 export function TasksView({ dumpId }: { dumpId: string }) {
-  const list = useRpc("tasks/list", { dumpId }, dumpId);
+  const list = useRpc("tasks/list", { dumpId }, dumpId, { cache: true });
   return (
     <Loading state={list} what="the tasks" dumpId={dumpId}>
       {(data) => <TaskTable dumpId={dumpId} tasks={data.tasks} />}
