@@ -87,6 +87,10 @@ class KdumpWriter {
   Status freeze_layout();
   bool layout_known() const { return layout_ != Layout::kPending; }
   bool layout_frozen() const { return layout_ == Layout::kFrozen; }
+  // Whether `pfn` may be placed: inside [0, max_pfn), and in the 2nd bitmap once it is known.
+  bool accepts(std::uint64_t pfn) const {
+    return pfn < config_.max_pfn && (layout_ != Layout::kKnown || dumpable_.test(pfn));
+  }
 
   // Appends VMCOREINFO and the ELF notes and points the sub header at them (once each).
   Status set_vmcoreinfo(std::string_view text);
