@@ -8,8 +8,8 @@
 
 #include "dump/elf_vmcore.h"
 #include "dump/kcore.h"
+#include "dump/memory_file.h"
 #include "dump/vmcoreinfo.h"
-#include "memory_file.h"
 
 namespace {
 
@@ -50,7 +50,8 @@ void exercise(const Dump& dump) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  auto file = std::make_unique<vmscope::fuzz::MemoryFile>(data, size);
+  auto file = std::make_unique<vmscope::MemoryFile>(
+      vmscope::MemoryFile::view(std::as_bytes(std::span(data, size)), "fuzz-input"));
   auto header = read_elf_core_header(*file);
   if (!header.ok()) return 0;
   if (looks_like_kcore(*header)) {

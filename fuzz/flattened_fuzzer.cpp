@@ -10,7 +10,7 @@
 
 #include "dump/flattened_file.h"
 #include "dump/kdump_compressed.h"
-#include "memory_file.h"
+#include "dump/memory_file.h"
 
 namespace {
 
@@ -52,7 +52,8 @@ bool naive_rebuild(const std::uint8_t* data, std::size_t size, std::vector<std::
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  auto opened = open_flattened(std::make_unique<vmscope::fuzz::MemoryFile>(data, size));
+  auto opened = open_flattened(std::make_unique<vmscope::MemoryFile>(
+      vmscope::MemoryFile::view(std::as_bytes(std::span(data, size)), "fuzz-input")));
   if (!opened.ok()) return 0;
   const RandomAccessFile& file = **opened;
 

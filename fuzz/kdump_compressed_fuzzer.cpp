@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "dump/kdump_compressed.h"
-#include "memory_file.h"
+#include "dump/memory_file.h"
 
 namespace {
 
@@ -64,7 +64,8 @@ void exercise(const KdumpCompressedDump& dump) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  auto file = std::make_unique<vmscope::fuzz::MemoryFile>(data, size);
+  auto file = std::make_unique<vmscope::MemoryFile>(
+      vmscope::MemoryFile::view(std::as_bytes(std::span(data, size)), "fuzz-input"));
   auto dump = KdumpCompressedDump::open(std::move(file), KdumpOptions{.cache_pages = 8});
   if (dump.ok()) exercise(**dump);
   return 0;

@@ -6,27 +6,10 @@
 #include <cstring>
 #include <random>
 
+#include "dump/memory_file.h"
+
 namespace vmscope {
 namespace {
-
-// A RandomAccessFile over bytes in memory.
-class MemoryFile final : public RandomAccessFile {
- public:
-  explicit MemoryFile(std::vector<std::byte> bytes) : bytes_(std::move(bytes)) {}
-  Status read_at(std::uint64_t offset, std::span<std::byte> out) const override {
-    if (offset > bytes_.size() || bytes_.size() - offset < out.size()) {
-      return Error(ErrorCode::kTruncated, "memory file ends", {.offset = bytes_.size()});
-    }
-    std::memcpy(out.data(), bytes_.data() + offset, out.size());
-    return ok_status();
-  }
-  std::uint64_t size() const override { return bytes_.size(); }
-  const std::string& name() const override { return name_; }
-
- private:
-  std::vector<std::byte> bytes_;
-  std::string name_ = "memory";
-};
 
 void put_be64(std::vector<std::byte>& out, std::int64_t value) {
   auto v = static_cast<std::uint64_t>(value);

@@ -14,28 +14,12 @@
 
 #include "dump/kdump_header.h"
 
+#include "dump/memory_file.h"
+
 namespace vmscope {
 namespace {
 
 using namespace kdump_layout;
-
-class MemoryFile final : public RandomAccessFile {
- public:
-  explicit MemoryFile(std::vector<std::byte> bytes) : bytes_(std::move(bytes)) {}
-  Status read_at(std::uint64_t offset, std::span<std::byte> out) const override {
-    if (offset > bytes_.size() || bytes_.size() - offset < out.size()) {
-      return Error(ErrorCode::kTruncated, "memory file ends", {.offset = bytes_.size()});
-    }
-    std::memcpy(out.data(), bytes_.data() + offset, out.size());
-    return ok_status();
-  }
-  std::uint64_t size() const override { return bytes_.size(); }
-  const std::string& name() const override { return name_; }
-
- private:
-  std::vector<std::byte> bytes_;
-  std::string name_ = "synthetic.kdump";
-};
 
 template <typename T>
 void put(std::vector<std::byte>& bytes, std::size_t at, T value) {
