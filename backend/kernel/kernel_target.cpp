@@ -1,7 +1,10 @@
 #include "kernel/kernel_target.h"
 
+#include <cstdio>
+
 #include "debuginfo/debug_file_finder.h"
 #include "dump/open_dump.h"
+#include "dump/vmcoreinfo_scan.h"
 
 namespace vmscope {
 namespace {
@@ -28,6 +31,12 @@ X86_64LayoutInputs x86_64_inputs(const Vmcoreinfo& info, const debuginfo::DebugI
     };
   }
   return in;
+}
+
+std::string hex_address(std::uint64_t address) {
+  char text[2 + 16 + 1];
+  std::snprintf(text, sizeof text, "0x%llx", static_cast<unsigned long long>(address));
+  return text;
 }
 
 std::string to_hex(std::span<const std::uint8_t> bytes) {
@@ -78,32 +87,70 @@ Result<std::unique_ptr<debuginfo::DebugInfo>> open_debug_info(const KernelOpenOp
   return debug;
 }
 
+// The dump's VMCOREINFO with the debug info it leads to. Without a note, each copy found in
+// memory is tried in address order until one is accepted by the vmlinux (same build-id).
+struct KernelIdentity {
+  Vmcoreinfo info;
+  std::unique_ptr<debuginfo::DebugInfo> debug;
+  std::string source;
+};
+
+Result<KernelIdentity> identify_kernel(const Dump& dump, const KernelOpenOptions& options) {
+  if (dump.notes().vmcoreinfo) {
+    Vmcoreinfo info = Vmcoreinfo::parse(*dump.notes().vmcoreinfo);
+    VMSCOPE_TRY(std::unique_ptr<debuginfo::DebugInfo> debug, open_debug_info(options, info));
+    return KernelIdentity{std::move(info), std::move(debug), "note"};
+  }
+  VMSCOPE_TRY(std::vector<VmcoreinfoCandidate> candidates,
+              scan_for_vmcoreinfo(dump.memory(), CancellationToken()));
+  if (candidates.empty()) {
+    return Error(ErrorCode::kUnsupported,
+                 options.core +
+                     " carries no VMCOREINFO, and no copy of it was found in its memory (QEMU "
+                     "needs -device vmcoreinfo and the guest's qemu_fw_cfg driver)",
+                 {.name = "VMCOREINFO"});
+  }
+  std::optional<Error> first_refusal;
+  for (VmcoreinfoCandidate& candidate : candidates) {
+    Vmcoreinfo info = Vmcoreinfo::parse(candidate.text);
+    if (!info.kernel_offset().ok() && !info.symbol("init_top_pgt").ok()) continue;
+    auto debug = open_debug_info(options, info);
+    if (!debug.ok()) {
+      if (!first_refusal) first_refusal = debug.error();
+      continue;
+    }
+    return KernelIdentity{std::move(info), std::move(debug).value(),
+                          "memory at " + hex_address(candidate.physical_address)};
+  }
+  if (first_refusal) return *first_refusal;
+  return Error(ErrorCode::kUnsupported,
+               options.core + " carries no VMCOREINFO note, and none of the " +
+                   std::to_string(candidates.size()) +
+                   " copies found in its memory names the kernel's layout",
+               {.name = "VMCOREINFO"});
+}
+
 }  // namespace
 
 Result<std::unique_ptr<KernelTarget>> KernelTarget::open(const KernelOpenOptions& options) {
   VMSCOPE_TRY(std::unique_ptr<Dump> dump, open_dump(options.core));
-  if (!dump->notes().vmcoreinfo) {
-    return Error(ErrorCode::kUnsupported,
-                 options.core +
-                     " carries no VMCOREINFO (QEMU needs -device vmcoreinfo and the "
-                     "guest's qemu_fw_cfg driver); opening such dumps is not supported",
-                 {.name = "VMCOREINFO"});
-  }
-  Vmcoreinfo info = Vmcoreinfo::parse(*dump->notes().vmcoreinfo);
+  VMSCOPE_TRY(KernelIdentity identity, identify_kernel(*dump, options));
+  const Vmcoreinfo& info = identity.info;
   if (!info.symbol("init_top_pgt").ok()) {
     return Error(ErrorCode::kUnsupported,
                  "unsupported architecture: VMCOREINFO has no SYMBOL(init_top_pgt) (only "
                  "x86_64 kernels are supported)",
                  {.name = "SYMBOL(init_top_pgt)"});
   }
-  VMSCOPE_TRY(std::unique_ptr<debuginfo::DebugInfo> debug, open_debug_info(options, info));
+  std::unique_ptr<debuginfo::DebugInfo> debug = std::move(identity.debug);
   VMSCOPE_TRY(X86_64KernelLayout layout,
               discover_x86_64_layout(dump->memory(), x86_64_inputs(info, debug.get())));
   auto translator = std::make_unique<X86_64KernelTranslator>(dump->memory(), layout);
   auto program =
       std::make_unique<Program>(std::move(dump), std::move(translator), std::move(debug));
-  return std::unique_ptr<KernelTarget>(
-      new KernelTarget(std::move(program), std::move(info), std::move(layout), options.core));
+  return std::unique_ptr<KernelTarget>(new KernelTarget(std::move(program),
+                                                        std::move(identity.info), std::move(layout),
+                                                        options.core, std::move(identity.source)));
 }
 
 }  // namespace vmscope
