@@ -34,7 +34,7 @@ beforeAll(async () => {
     if (body.method !== "tasks/list") return route.continue();
     return route.fulfill({
       contentType: "application/json",
-      body: `{"jsonrpc":"2.0","id":${body.id},"result":{"tasks":${tasks}}}`,
+      body: `{"jsonrpc":"2.0","id":${body.id},"result":{"tasks":${tasks},"total":${TASKS},"offset":0,"partial":false,"problems":[]}}`,
     });
   });
 });

@@ -1,7 +1,7 @@
 // Formatting shared by the views: sizes, kernel timestamps, hex.
 
-export function formatBytes(bytes: number | undefined): string {
-  if (bytes === undefined || !Number.isFinite(bytes)) return "";
+export function formatBytes(bytes: number | null | undefined): string {
+  if (bytes === undefined || bytes === null || !Number.isFinite(bytes)) return "";
   const units = ["B", "KiB", "MiB", "GiB", "TiB"];
   let value = bytes;
   let unit = 0;
@@ -13,15 +13,15 @@ export function formatBytes(bytes: number | undefined): string {
 }
 
 /** A printk timestamp as the kernel prints it: "[   12.345678]". */
-export function formatKernelTime(ns: number | undefined): string {
-  if (ns === undefined || !Number.isFinite(ns)) return "";
+export function formatKernelTime(ns: number | null | undefined): string {
+  if (ns === undefined || ns === null || !Number.isFinite(ns)) return "";
   const seconds = Math.floor(ns / 1e9);
   const micros = Math.floor((ns % 1e9) / 1e3);
   return `${String(seconds).padStart(5, " ")}.${String(micros).padStart(6, "0")}`;
 }
 
-export function formatDuration(ns: number | undefined): string {
-  if (ns === undefined || !Number.isFinite(ns)) return "";
+export function formatDuration(ns: number | null | undefined): string {
+  if (ns === undefined || ns === null || !Number.isFinite(ns)) return "";
   let s = Math.floor(ns / 1e9);
   const days = Math.floor(s / 86400);
   s -= days * 86400;

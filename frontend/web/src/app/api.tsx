@@ -40,43 +40,40 @@ export type Loadable<T> =
   | { status: "error"; error: Error };
 
 /**
- * Calls `method` with `params` whenever `key` changes (null: don't call), cancelling the
- * previous call. `reload` calls again with the same params.
+ * Runs `load` whenever `key` changes (null: don't load), cancelling the previous load
+ * through its AbortSignal. With `cacheKey`, the result is shared through the Api's cache
+ * (and not cancelled when one view goes away). `reload` loads again (dropping the cache).
  */
-export function useRpc<M extends ApiMethodName>(
-  method: M,
-  params: ParamsOf<M> | null,
-  key: string,
-  options: { cache?: boolean } = {},
-): Loadable<ResultOf<M>> & { reload: () => void } {
+export function useLoader<T>(
+  key: string | null,
+  load: (client: RpcClient, signal: AbortSignal | undefined) => Promise<T>,
+  options: { cacheKey?: string } = {},
+): Loadable<T> & { reload: () => void } {
   const { client, cache } = useApi();
-  const useCache = options.cache === true && cache !== undefined;
-  const [state, setState] = useState<Loadable<ResultOf<M>>>({ status: params ? "loading" : "idle" });
+  const [state, setState] = useState<Loadable<T>>({ status: key !== null ? "loading" : "idle" });
   const [generation, setGeneration] = useState(0);
-  const paramsRef = useRef(params);
-  paramsRef.current = params;
+  const loadRef = useRef(load);
+  loadRef.current = load;
+  const cacheKey = cache ? options.cacheKey : undefined;
 
   useEffect(() => {
-    const current = paramsRef.current;
-    if (!current) {
+    if (key === null) {
       setState({ status: "idle" });
       return;
     }
     const controller = new AbortController();
     setState({ status: "loading" });
-    let request: Promise<ResultOf<M>>;
-    const cacheKey = `${method} ${JSON.stringify(current)}`;
-    if (useCache && cache) {
-      // Shared by every view that asks, so it is not cancelled when one of them goes away.
-      let shared = cache.get(cacheKey) as Promise<ResultOf<M>> | undefined;
+    let request: Promise<T>;
+    if (cacheKey !== undefined && cache) {
+      let shared = cache.get(cacheKey) as Promise<T> | undefined;
       if (!shared) {
-        shared = client.call(method, current);
+        shared = loadRef.current(client, undefined);
         cache.set(cacheKey, shared);
         shared.catch(() => cache.delete(cacheKey));
       }
       request = shared;
     } else {
-      request = client.call(method, current, { signal: controller.signal });
+      request = loadRef.current(client, controller.signal);
     }
     request.then(
       (data) => {
@@ -88,13 +85,32 @@ export function useRpc<M extends ApiMethodName>(
       },
     );
     return () => controller.abort();
-  }, [client, cache, useCache, method, key, generation]);
+  }, [client, cache, cacheKey, key, generation]);
 
   const reload = useCallback(() => {
-    if (useCache) cache?.delete(`${method} ${JSON.stringify(paramsRef.current)}`);
+    if (cacheKey !== undefined) cache?.delete(cacheKey);
     setGeneration((g) => g + 1);
-  }, [cache, useCache, method]);
+  }, [cache, cacheKey]);
   return { ...state, reload };
+}
+
+/**
+ * Calls `method` with `params` whenever `key` changes (null params: don't call). With
+ * `cache`, results for the same method and params are shared (for dump facts that cannot
+ * change while the dump is open).
+ */
+export function useRpc<M extends ApiMethodName>(
+  method: M,
+  params: ParamsOf<M> | null,
+  key: string,
+  options: { cache?: boolean } = {},
+): Loadable<ResultOf<M>> & { reload: () => void } {
+  const cacheKey = options.cache && params ? `${method} ${JSON.stringify(params)}` : undefined;
+  return useLoader(
+    params ? `${method} ${key}` : null,
+    (client, signal) => client.call(method, params!, signal ? { signal } : {}),
+    cacheKey !== undefined ? { cacheKey } : {},
+  );
 }
 
 export function useNotifications(listener: NotificationListener): void {

@@ -7,25 +7,51 @@
 // spec, so each stopgap is deleted as soon as the real definition lands.
 import type { DumpId, HexU64, Methods } from "./generated";
 
+interface PendingProblem {
+  code: number;
+  message: string;
+  data?: Record<string, unknown>;
+}
+
 interface PendingTask {
   pid: number;
   tgid: number;
   ppid: number;
   comm: string;
   state: string;
+  crashState?: string;
   cpu: number;
   address: HexU64;
+  active?: boolean;
   rssBytes?: number;
+}
+
+interface PendingTaskRef {
+  pid: number;
+  comm: string;
+  address: HexU64;
+  cpu: number;
+  active?: boolean;
 }
 
 interface PendingFrame {
   pc: HexU64;
-  function?: string;
-  offset?: number;
-  module?: string;
-  file?: string;
-  line?: number;
-  inline?: boolean;
+  function: string | null;
+  offset: number | null;
+  module: string | null;
+  file: string | null;
+  line: number | null;
+  inline: boolean;
+  interrupted?: boolean;
+  userMode?: boolean;
+}
+
+interface PendingTrace {
+  frames: PendingFrame[];
+  complete?: boolean;
+  stopped?: PendingProblem | null;
+  endReason?: string;
+  notes?: string[];
 }
 
 interface PendingLogRecord {
@@ -40,10 +66,10 @@ interface PendingSysInfo {
   version: string;
   machine: string;
   cpus: number;
-  memoryBytes: number;
-  uptimeNs: number;
-  panicMessage?: string;
-  crashedTask?: { pid: number; comm: string; address: HexU64; cpu: number };
+  memoryBytes: number | null;
+  uptimeNs: number | null;
+  panicMessage: string | null;
+  crashedTask: (PendingTaskRef & { source?: string }) | null;
 }
 
 interface PendingValueNode {
@@ -51,12 +77,12 @@ interface PendingValueNode {
   type: string;
   address?: HexU64;
   kind: string;
-  value?: { display?: string; string?: string; symbol?: string };
-  hasChildren?: boolean;
-  childCount?: number;
-  handle?: string | number;
+  value: { display: string; string?: string; symbol?: string };
+  hasChildren: boolean;
+  childCount: number;
+  handle?: number;
   children?: PendingValueNode[];
-  error?: { code: number; message: string; data?: Record<string, unknown> };
+  error?: PendingProblem;
 }
 
 interface PendingSymbol {
@@ -69,35 +95,44 @@ interface PendingSymbol {
 
 interface PendingMethods {
   "sys/info": { params: { dumpId: DumpId }; result: PendingSysInfo };
-  "tasks/list": { params: { dumpId: DumpId }; result: { tasks: PendingTask[] } };
+  "tasks/list": {
+    params: { dumpId: DumpId; offset?: number; limit?: number };
+    result: { tasks: PendingTask[]; total: number; offset: number; partial: boolean; problems: PendingProblem[] };
+  };
   "tasks/backtrace": {
     params: { dumpId: DumpId; pid?: number; address?: HexU64 };
-    result: { frames: PendingFrame[] };
+    result: PendingTrace & { task: Partial<PendingTaskRef>; partial: boolean; problems: PendingProblem[] };
   };
   "log/read": {
-    params: { dumpId: DumpId; start?: number; count?: number; minLevel?: number };
-    result: { records: PendingLogRecord[] };
+    params: { dumpId: DumpId; fromSeq?: number; limit?: number; maxLevel?: number };
+    result: { records: PendingLogRecord[]; nextSeq: number; more: boolean; partial: boolean; problems: PendingProblem[] };
   };
   "symbols/lookup": { params: { dumpId: DumpId; name?: string; address?: HexU64 }; result: PendingSymbol };
   "symbols/search": {
-    params: { dumpId: DumpId; query: string; limit?: number };
+    params: { dumpId: DumpId; query: string; mode?: "prefix" | "substring" | "regex"; limit?: number };
     result: { symbols: PendingSymbol[] };
   };
   "value/evaluate": { params: { dumpId: DumpId; expression: string }; result: PendingValueNode };
   "value/children": {
-    params: { dumpId: DumpId; handle: string | number; start?: number; count?: number };
-    result: { children: PendingValueNode[]; total?: number };
+    params: { dumpId: DumpId; handle: number; offset?: number; limit?: number };
+    result: { children: PendingValueNode[]; offset: number; total: number };
   };
   "triage/report": {
     params: { dumpId: DumpId };
     result: {
       title: string;
-      culprit?: { function?: string; module?: string; file?: string; line?: number };
       bucket: string;
-      sys?: PendingSysInfo;
-      crashedTask?: { pid: number; comm: string; address: HexU64; cpu: number; frames?: PendingFrame[] };
-      log?: PendingLogRecord[];
-      blockedTasks?: PendingTask[];
+      culprit: { function: string; module: string | null; file: string | null; line: number | null } | null;
+      sys: PendingSysInfo | null;
+      panicMessage: string | null;
+      crashedTask: (PendingTaskRef & { source?: string }) | null;
+      backtrace: PendingTrace | null;
+      culpritTask: PendingTaskRef | null;
+      culpritBacktrace: PendingTrace | null;
+      log: PendingLogRecord[];
+      blockedTasks: (PendingTaskRef & { crashState?: string; functions: string[] | null })[];
+      partial: boolean;
+      problems: PendingProblem[];
     };
   };
 }

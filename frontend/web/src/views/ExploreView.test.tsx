@@ -50,7 +50,8 @@ describe("ExploreView", () => {
             kind: "pointer",
             value: { display: "0xffffffffa6c1aa40", symbol: "init_task" },
           },
-        ].slice(0, 3 - Number(p.start)),
+        ].slice(0, 3 - Number(p.offset)),
+        offset: p.offset,
       }),
     });
     const { container } = renderWithApi(<ExploreView dumpId="d1" />, api);
@@ -61,7 +62,7 @@ describe("ExploreView", () => {
     });
     const pointer = await screen.findByRole("link", { name: "0xffffffffa6c1aa40" });
     expect(pointer.getAttribute("href")).toBe("/dumps/d1/explore?expr=*%28struct+task_struct+*%290xffffffffa6c1aa40");
-    expect(api.calls[1]).toEqual({ method: "value/children", params: { dumpId: "d1", handle: 7, start: 2, count: 100 } });
+    expect(api.calls[1]).toEqual({ method: "value/children", params: { dumpId: "d1", handle: 7, offset: 2, limit: 100 } });
     expect(container.textContent).toContain("<init_task>");
   });
 

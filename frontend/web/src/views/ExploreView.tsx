@@ -14,7 +14,7 @@ type ValueNode = ApiMethods["value/evaluate"]["result"];
 const PAGE = 100;
 
 /** The expression that dereferences a pointer node, or undefined when it cannot be followed. */
-export function pointeeExpression(node: ValueNode): string | undefined {
+export function pointeeExpression(node: Pick<ValueNode, "kind" | "type"> & { value?: { display?: string } }): string | undefined {
   if (node.kind !== "pointer") return undefined;
   const display = node.value?.display ?? "";
   if (!/^0x[0-9a-f]+$/i.test(display) || /^0x0+$/i.test(display)) return undefined;
@@ -63,9 +63,9 @@ function TreeNode({ node, dumpId, depth, initiallyOpen }: { node: ValueNode; dum
     setLoading(true);
     setError(null);
     try {
-      const page = await client.call("value/children", { dumpId, handle: node.handle, start: children.length, count: PAGE });
+      const page = await client.call("value/children", { dumpId, handle: node.handle, offset: children.length, limit: PAGE });
       setChildren((c) => [...c, ...page.children]);
-      if (page.total !== undefined) setTotal(page.total);
+      setTotal(page.total);
     } catch (e) {
       setError(asError(e));
     } finally {

@@ -23,9 +23,17 @@ describe("log filtering", () => {
 describe("LogView", () => {
   it("shows records with kernel timestamps and level classes, and searches via the URL", async () => {
     at("/dumps/d1/log");
-    const api = fakeApi({ "log/read": () => ({ records }) });
+    const api = fakeApi({
+      "log/read": (p) => {
+        const from = Number(p.fromSeq);
+        const page = records.filter((r) => r.seq >= from).slice(0, 3);
+        const more = page.length > 0 && page[page.length - 1]!.seq < records[records.length - 1]!.seq;
+        return { records: page, nextSeq: page.length ? page[page.length - 1]!.seq + 1 : from, more, partial: false, problems: [] };
+      },
+    });
     const { container } = renderWithApi(<LogView dumpId="d1" />, api);
     await screen.findByText("5 records");
+    expect(api.calls.map((c) => c.params.fromSeq)).toEqual([0, 3]);
     const panic = container.querySelector('[data-seq="4"]');
     expect(panic?.className).toContain("lvl-0");
     expect(panic?.textContent).toContain("[   13.857113]");

@@ -2,9 +2,11 @@
 // by severity), a text search that filters, a level filter, and a jump to a time. The search
 // lives in the URL (?q=…&level=…).
 import { useMemo, useState } from "react";
-import { useRpc } from "../app/api";
+import { useLoader } from "../app/api";
 import { href, navigate, useQuery } from "../app/router";
 import { Loading } from "../components/Loading";
+import { Problems } from "../components/Problems";
+import { loadWholeLog } from "../protocol/paging";
 import { VirtualList } from "../components/VirtualList";
 import { formatKernelTime, LOG_LEVEL_NAMES, levelName } from "../format";
 import type { ApiMethods } from "../protocol/methods";
@@ -108,10 +110,15 @@ function LogLines({ dumpId, records }: { dumpId: string; records: LogRecord[] })
 }
 
 export function LogView({ dumpId }: { dumpId: string }) {
-  const log = useRpc("log/read", { dumpId }, dumpId);
+  const log = useLoader(dumpId, (client, signal) => loadWholeLog(client, dumpId, signal), { cacheKey: `log ${dumpId}` });
   return (
     <Loading state={log} what="the kernel log" dumpId={dumpId}>
-      {(data) => <LogLines dumpId={dumpId} records={data.records} />}
+      {(data) => (
+        <>
+          <Problems problems={data.problems} partial={data.partial} what="the log" />
+          <LogLines dumpId={dumpId} records={data.records} />
+        </>
+      )}
     </Loading>
   );
 }

@@ -2,17 +2,20 @@
 // The URL names the task by pid (/dumps/:id/tasks/180); pid 0 is every CPU's idle task, so
 // those links add ?address=0x… (the task_struct) to say which.
 import { useRpc } from "../app/api";
+import { Problems } from "../components/Problems";
+import { useAllTasks } from "./TasksView";
 import { href, Link, useQuery } from "../app/router";
 import { BacktraceTable } from "../components/BacktraceTable";
 import { ErrorView } from "../components/ErrorView";
 import { Loading } from "../components/Loading";
+import { TraceNotes } from "../components/BacktraceTable";
 
 export function TaskView({ dumpId, pid }: { dumpId: string; pid: string }) {
   const address = useQuery().get("address") ?? undefined;
   const pidNumber = /^\d+$/.test(pid) ? Number(pid) : undefined;
   const params = address ? { dumpId, address } : pidNumber !== undefined ? { dumpId, pid: pidNumber } : null;
   const trace = useRpc("tasks/backtrace", params, `${dumpId}/${pid}/${address ?? ""}`);
-  const list = useRpc("tasks/list", { dumpId }, dumpId, { cache: true });
+  const list = useAllTasks(dumpId);
   if (!params) return <ErrorView error={new Error(`"${pid}" is not a pid`)} context="reading the URL" />;
   const task =
     list.status === "ok"
@@ -39,7 +42,13 @@ export function TaskView({ dumpId, pid }: { dumpId: string; pid: string }) {
         ) : null}
       </div>
       <Loading state={trace} what={`the backtrace of pid ${pid}`} dumpId={dumpId}>
-        {(data) => <BacktraceTable frames={data.frames} dumpId={dumpId} />}
+        {(data) => (
+          <>
+            <Problems problems={data.problems} partial={data.partial} what="the backtrace" />
+            <BacktraceTable frames={data.frames} dumpId={dumpId} />
+            <TraceNotes trace={data} />
+          </>
+        )}
       </Loading>
     </div>
   );

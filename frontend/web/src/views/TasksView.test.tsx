@@ -18,10 +18,19 @@ function tasks(n: number) {
 describe("TasksView", () => {
   it("renders 10,000 tasks virtualized, filters through the URL and opens a task with Enter", async () => {
     at("/dumps/d1/tasks");
-    const api = fakeApi({ "tasks/list": () => ({ tasks: tasks(10_000) }) });
+    const all = tasks(10_000);
+    const api = fakeApi({
+      "tasks/list": (p) => {
+        const offset = Number(p.offset ?? 0);
+        return { tasks: all.slice(offset, offset + 6000), total: all.length, offset, partial: false, problems: [] };
+      },
+    });
     const { container } = renderWithApi(<TasksView dumpId="d1" />, api);
     await screen.findByText("10000 tasks");
-    expect(api.calls[0]).toEqual({ method: "tasks/list", params: { dumpId: "d1" } });
+    expect(api.calls.map((c) => c.params)).toEqual([
+      { dumpId: "d1", offset: 0, limit: 100000 },
+      { dumpId: "d1", offset: 6000, limit: 100000 },
+    ]);
     expect(container.querySelectorAll(".vtable-row").length).toBeLessThan(80);
 
     const filter = screen.getByLabelText("filter tasks");
@@ -48,6 +57,25 @@ describe("TasksView", () => {
     });
     await waitFor(() => expect(container.querySelector(".vtable-row")?.getAttribute("data-pid")).toBe("30"));
     expect(window.location.search).toBe("?sort=-pid");
+  });
+
+  it("warns when the server could read only part of the task list", async () => {
+    at("/dumps/d1/tasks");
+    const api = fakeApi({
+      "tasks/list": () => ({
+        tasks: tasks(3),
+        total: 3,
+        offset: 0,
+        partial: true,
+        problems: [{ code: -32011, message: "page excluded at 0xffff8d7702000000", data: { kind: "page-excluded", address: "0xffff8d7702000000" } }],
+      }),
+    });
+    const { container } = renderWithApi(<TasksView dumpId="d1" />, api);
+    await screen.findByText("3 tasks");
+    const problems = container.querySelector(".problems")!;
+    expect(problems.textContent).toContain("the task list is partial: 1 problem");
+    expect(problems.textContent).toContain("PageExcluded (-32011) page excluded at 0xffff8d7702000000");
+    expect(problems.textContent).toContain("address=0xffff8d7702000000");
   });
 
   it("shows the server's error instead of a table", async () => {

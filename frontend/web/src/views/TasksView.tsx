@@ -2,9 +2,11 @@
 // column, keyboard selection (arrows, PageUp/PageDown, Home/End, Enter opens the task).
 // The filter and sort live in the URL (?q=…&sort=…), so a filtered view is a link too.
 import { useMemo, useState, type KeyboardEvent } from "react";
-import { useRpc } from "../app/api";
+import { useLoader } from "../app/api";
 import { href, Link, navigate, useQuery } from "../app/router";
 import { Loading } from "../components/Loading";
+import { Problems } from "../components/Problems";
+import { loadAllTasks } from "../protocol/paging";
 import { VirtualList } from "../components/VirtualList";
 import { formatBytes } from "../format";
 import { filterAndSortTasks, type Task, type TaskColumn, type TaskSort } from "./taskFilter";
@@ -143,11 +145,21 @@ function HeaderCell({
   );
 }
 
+/** Every task of the dump, shared by the views that show tasks. */
+export function useAllTasks(dumpId: string) {
+  return useLoader(dumpId, (client, signal) => loadAllTasks(client, dumpId, signal), { cacheKey: `tasks ${dumpId}` });
+}
+
 export function TasksView({ dumpId }: { dumpId: string }) {
-  const list = useRpc("tasks/list", { dumpId }, dumpId, { cache: true });
+  const list = useAllTasks(dumpId);
   return (
     <Loading state={list} what="the tasks" dumpId={dumpId}>
-      {(data) => <TaskTable dumpId={dumpId} tasks={data.tasks} />}
+      {(data) => (
+        <>
+          <Problems problems={data.problems} partial={data.partial} what="the task list" />
+          <TaskTable dumpId={dumpId} tasks={data.tasks} />
+        </>
+      )}
     </Loading>
   );
 }
