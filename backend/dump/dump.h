@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "dump/physical_memory.h"
+#include "support/error.h"
 
 namespace vmscope {
 
@@ -35,6 +36,11 @@ class Dump {
   virtual const DumpNotes& notes() const = 0;
   // A short stable name of the format: "elf", "kdump", "flattened", "kcore", …
   virtual std::string format_name() const = 0;
+  // What the reader found wrong but could read around, in the order found: a truncated file
+  // (pages past the end are absent), a malformed note, an incomplete kdump. Empty for a
+  // healthy dump. Reported to clients with every open, so a partial dump is never mistaken
+  // for a whole one.
+  virtual const std::vector<Error>& problems() const = 0;
 };
 
 }  // namespace vmscope

@@ -123,7 +123,7 @@ class ElfVmcore final : public Dump {
   // The program headers as written: p_vaddr of QEMU's paging dumps lives here.
   const std::vector<ElfSegment>& segments() const { return header_.segments; }
   // Non-fatal findings: malformed notes, missing file tail, unchecked aliases.
-  const std::vector<Error>& problems() const { return problems_; }
+  const std::vector<Error>& problems() const override { return problems_; }
 
  private:
   ElfVmcore() = default;

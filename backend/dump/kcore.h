@@ -41,7 +41,7 @@ class Kcore final : public Dump {
   std::string format_name() const override { return "kcore"; }
 
   const std::vector<ElfSegment>& segments() const { return header_.segments; }
-  const std::vector<Error>& problems() const { return problems_; }
+  const std::vector<Error>& problems() const override { return problems_; }
 
  private:
   Kcore() = default;

@@ -70,7 +70,7 @@ class KdumpCompressedDump final : public Dump {
 
   const KdumpHeader& header() const { return header_; }
   // Non-fatal findings at open: unreadable or malformed notes, VMCOREINFO disagreements.
-  const std::vector<Error>& problems() const { return problems_; }
+  const std::vector<Error>& problems() const override { return problems_; }
   PageState page_state(std::uint64_t pfn) const;
   // Pages with a descriptor in this file.
   std::uint64_t dumped_pages() const { return dumped_pages_; }

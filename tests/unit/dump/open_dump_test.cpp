@@ -94,6 +94,25 @@ TEST_F(OpenDumpTest, ElfVmcoreByContent) {
   EXPECT_EQ(buf[1], std::byte{0x5b});
 }
 
+// A truncated dump opens, and every reader's findings reach the caller through the common
+// Dump interface, not only through the concrete reader's type.
+TEST_F(OpenDumpTest, ProblemsAreVisibleThroughTheDumpInterface) {
+  std::vector<std::byte> whole = tiny_elf(0x1000, 0x2000);
+  auto healthy = open_dump(write(whole));
+  ASSERT_TRUE(healthy.ok()) << healthy.error().to_string();
+  EXPECT_TRUE((*healthy)->problems().empty());
+
+  whole.resize(whole.size() - 0x800);  // the second segment loses its last half page
+  auto truncated = open_dump(write(whole));
+  ASSERT_TRUE(truncated.ok()) << truncated.error().to_string();
+  const Dump& dump = **truncated;
+  ASSERT_EQ(dump.problems().size(), 1u);
+  EXPECT_EQ(dump.problems()[0].code(), ErrorCode::kTruncated);
+  std::vector<std::byte> buf(1);
+  EXPECT_TRUE(dump.memory().read(0x2000, buf).ok());
+  EXPECT_EQ(dump.memory().read(0x2fff, buf).error().code(), ErrorCode::kPageAbsent);
+}
+
 TEST_F(OpenDumpTest, KcoreByContent) {
   auto dump = open_dump(write(tiny_elf(0x0, ~0ull)));
   ASSERT_TRUE(dump.ok()) << dump.error().to_string();
