@@ -27,12 +27,12 @@ const root = {
 
 describe("pointeeExpression", () => {
   it("follows typed, non-null pointers only", () => {
-    const node = { name: "p", type: "struct task_struct *", kind: "pointer", value: { display: "0xffff8d77026aa0c0" } };
+    const node = { name: "p", type: "struct task_struct *", kind: "pointer" as const, value: { display: "0xffff8d77026aa0c0" } };
     expect(pointeeExpression(node)).toBe("*(struct task_struct *)0xffff8d77026aa0c0");
     expect(pointeeExpression({ ...node, value: { display: "0x0" } })).toBeUndefined();
     expect(pointeeExpression({ ...node, type: "void *" })).toBeUndefined();
     expect(pointeeExpression({ ...node, type: "void (*)(int)" })).toBeUndefined();
-    expect(pointeeExpression({ ...node, kind: "scalar" })).toBeUndefined();
+    expect(pointeeExpression({ ...node, kind: "scalar" as const })).toBeUndefined();
   });
 });
 

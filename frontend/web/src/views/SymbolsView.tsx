@@ -11,6 +11,8 @@ import { asError, isCancelled } from "../protocol/errors";
 import type { ApiMethods } from "../protocol/methods";
 
 type SymbolInfo = ApiMethods["symbols/search"]["result"]["symbols"][number];
+type Mode = NonNullable<ApiMethods["symbols/search"]["params"]["mode"]>;
+const MODES: Mode[] = ["prefix", "substring", "regex"];
 const LIMIT = 200;
 const DEBOUNCE_MS = 120;
 
@@ -81,7 +83,10 @@ export function SymbolsView({ dumpId }: { dumpId: string }) {
   const q = query.get("q") ?? "";
   const chosen = query.get("name");
   const [text, setText] = useState(q);
+  const modeText = query.get("mode");
+  const mode: Mode = MODES.includes(modeText as Mode) ? (modeText as Mode) : "prefix";
   const [results, setResults] = useState<SymbolInfo[] | null>(null);
+  const [cursor, setCursor] = useState<string | undefined>(undefined);
   const [error, setError] = useState<Error | null>(null);
   const [selected, setSelected] = useState(0);
 
@@ -94,9 +99,10 @@ export function SymbolsView({ dumpId }: { dumpId: string }) {
     }
     const controller = new AbortController();
     const timer = setTimeout(() => {
-      client.call("symbols/search", { dumpId, query: needle, limit: LIMIT }, { signal: controller.signal }).then(
+      client.call("symbols/search", { dumpId, query: needle, mode, limit: LIMIT }, { signal: controller.signal }).then(
         (r) => {
           setResults(r.symbols);
+          setCursor(r.nextCursor);
           setError(null);
           setSelected(0);
         },
@@ -109,10 +115,21 @@ export function SymbolsView({ dumpId }: { dumpId: string }) {
       clearTimeout(timer);
       controller.abort();
     };
-  }, [client, dumpId, text]);
+  }, [client, dumpId, text, mode]);
+
+  const more = async () => {
+    if (!cursor) return;
+    try {
+      const r = await client.call("symbols/search", { dumpId, query: text.trim(), mode, limit: LIMIT, cursor });
+      setResults((previous) => [...(previous ?? []), ...r.symbols]);
+      setCursor(r.nextCursor);
+    } catch (e) {
+      setError(asError(e));
+    }
+  };
 
   const choose = (symbol: SymbolInfo | undefined) => {
-    if (symbol) navigate(href(["dumps", dumpId, "symbols"], { q: text.trim(), name: symbol.name }));
+    if (symbol) navigate(href(["dumps", dumpId, "symbols"], { q: text.trim(), mode: mode === "prefix" ? undefined : mode, name: symbol.name }));
   };
   const onKey = (event: KeyboardEvent) => {
     if (!results) return;
@@ -140,7 +157,22 @@ export function SymbolsView({ dumpId }: { dumpId: string }) {
           onKeyDown={onKey}
           autoFocus
         />
-        <span className="muted count">{results ? `${results.length}${results.length >= LIMIT ? "+" : ""} matches` : ""}</span>
+        <select
+          aria-label="match mode"
+          value={mode}
+          onChange={(e) =>
+            navigate(href(["dumps", dumpId, "symbols"], { q: text.trim(), mode: e.target.value === "prefix" ? undefined : e.target.value }), {
+              replace: true,
+            })
+          }
+        >
+          {MODES.map((m) => (
+            <option key={m} value={m}>
+              {m}
+            </option>
+          ))}
+        </select>
+        <span className="muted count">{results ? `${results.length}${cursor ? "+" : ""} matches` : ""}</span>
       </div>
       <div className="split">
         <div className="symbol-results">
@@ -161,6 +193,11 @@ export function SymbolsView({ dumpId }: { dumpId: string }) {
               </li>
             ))}
           </ul>
+          {cursor ? (
+            <button type="button" className="small more" onClick={() => void more()}>
+              more…
+            </button>
+          ) : null}
         </div>
         {chosen ? <SymbolDetails key={chosen} dumpId={dumpId} name={chosen} /> : null}
       </div>
