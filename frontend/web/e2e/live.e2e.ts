@@ -46,7 +46,7 @@ describe("live updates from the push channel", () => {
     );
     await screenshot(page, "dumps-live-progress");
     const response = (await (await bot).json()) as { result?: { sleptMs: number } };
-    expect(response.result?.sleptMs).toBe(milliseconds);
+    expect(response.result?.sleptMs).toBeGreaterThanOrEqual(milliseconds); // it measures real time
     await page.waitForFunction(() => document.querySelector('[role="progressbar"]')?.getAttribute("aria-valuenow") === "100", undefined, {
       timeout: 5_000,
     });
