@@ -79,3 +79,38 @@ describe("ExploreView", () => {
     expect(screen.getByRole("alert").textContent).toContain("SyntaxError (-32031) from value/evaluate");
   });
 });
+
+describe("ExploreView list walk", () => {
+  it("walks a list_head member and links each entry as its container", async () => {
+    at("/dumps/d1/explore?expr=init_task");
+    const task = {
+      name: "init_task",
+      type: "struct task_struct",
+      address: "0xffffffffa6c1aa40",
+      kind: "struct",
+      value: { display: "{...}" },
+      hasChildren: true,
+      childCount: 1,
+      children: [
+        { name: "tasks", type: "struct list_head", kind: "struct", address: "0xffffffffa6c1af10", value: { display: "{...}" }, hasChildren: true, childCount: 2 },
+      ],
+    };
+    const next: Record<string, string> = { "0xffffffffa6c1af10": "0xffff8d77011fa950", "0xffff8d77011fa950": "0xffffffffa6c1af10" };
+    const api = fakeApi({
+      "value/evaluate": (p) => {
+        const m = /^\(\(struct list_head \*\)(0x[0-9a-f]+)\)->next$/.exec(String(p.expression));
+        if (!m) return task;
+        return { name: "next", type: "struct list_head *", kind: "pointer", value: { display: next[m[1]!] }, hasChildren: true, childCount: 1 };
+      },
+    });
+    renderWithApi(<ExploreView dumpId="d1" />, api);
+    const walk = await screen.findByRole("button", { name: "walk list" });
+    act(() => {
+      fireEvent.click(walk);
+    });
+    await screen.findByText(/1 entry — back at the head — as struct task_struct.tasks/);
+    const link = new URL(screen.getByRole("link", { name: "0xffff8d77011fa950" }).getAttribute("href")!, "http://x");
+    expect(link.pathname).toBe("/dumps/d1/explore");
+    expect(link.searchParams.get("expr")).toBe("*container_of((struct list_head *)0xffff8d77011fa950, struct task_struct, tasks)");
+  });
+});

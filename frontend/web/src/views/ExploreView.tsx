@@ -9,6 +9,7 @@ import { href, Link, navigate, useQuery } from "../app/router";
 import { ErrorView } from "../components/ErrorView";
 import { RpcError, asError } from "../protocol/errors";
 import type { ApiMethods } from "../protocol/methods";
+import { entryExpression, walkList, type ListWalk } from "./listWalk";
 
 type ValueNode = ApiMethods["value/evaluate"]["result"];
 const PAGE = 100;
@@ -49,13 +50,75 @@ function NodeValue({ node, dumpId }: { node: ValueNode; dumpId: string }) {
   );
 }
 
-function TreeNode({ node, dumpId, depth, initiallyOpen }: { node: ValueNode; dumpId: string; depth: number; initiallyOpen: boolean }) {
+function ListWalkPanel({ dumpId, head, containerType, member, depth }: { dumpId: string; head: string; containerType?: string | undefined; member: string; depth: number }) {
+  const { client } = useApi();
+  const [entries, setEntries] = useState<string[]>([]);
+  const [end, setEnd] = useState<ListWalk["end"] | "walking">("walking");
+  const [error, setError] = useState<Error | null>(null);
+  useEffect(() => {
+    const controller = new AbortController();
+    walkList(client, dumpId, head, { signal: controller.signal, onProgress: setEntries }).then(
+      (walk) => {
+        setEntries(walk.entries);
+        setEnd(walk.end);
+      },
+      (e: unknown) => {
+        if (!controller.signal.aborted) setError(asError(e));
+      },
+    );
+    return () => controller.abort();
+  }, [client, dumpId, head]);
+  const endText = {
+    walking: "walking…",
+    head: "back at the head",
+    limit: "stopped at the limit",
+    loop: "stopped: a loop that does not pass through the head",
+    null: "stopped: a NULL next pointer",
+  }[end];
+  return (
+    <li className="list-walk" style={{ paddingLeft: (depth + 1) * 16 }} aria-label={`list ${member}`}>
+      <div className="muted">
+        {entries.length} entr{entries.length === 1 ? "y" : "ies"} — {endText}
+        {containerType ? ` — as ${containerType}.${member}` : ""}
+      </div>
+      {error ? <ErrorView error={error} dumpId={dumpId} context="walking the list" /> : null}
+      <ol className="list-entries">
+        {entries.map((address) => {
+          const expr = entryExpression(address, containerType, member);
+          return (
+            <li key={address}>
+              <Link to={href(["dumps", dumpId, "explore"], { expr })} className="mono">
+                {address}
+              </Link>
+            </li>
+          );
+        })}
+      </ol>
+    </li>
+  );
+}
+
+function TreeNode({
+  node,
+  dumpId,
+  depth,
+  initiallyOpen,
+  parentType,
+}: {
+  node: ValueNode;
+  dumpId: string;
+  depth: number;
+  initiallyOpen: boolean;
+  parentType?: string;
+}) {
   const { client } = useApi();
   const [open, setOpen] = useState(initiallyOpen);
   const [children, setChildren] = useState<ValueNode[]>(node.children ?? []);
   const [total, setTotal] = useState<number | undefined>(node.childCount);
   const [loading, setLoading] = useState(false);
   const [error, setError] = useState<Error | null>(null);
+  const [walking, setWalking] = useState(false);
+  const isListHead = node.type === "struct list_head" && node.address !== undefined;
   const expandable = node.hasChildren === true || (node.children?.length ?? 0) > 0;
 
   const loadMore = async () => {
@@ -98,11 +161,21 @@ function TreeNode({ node, dumpId, depth, initiallyOpen }: { node: ValueNode; dum
             @{node.address}
           </Link>
         ) : null}
+        {isListHead ? (
+          <button type="button" className="small" onClick={() => setWalking(!walking)} aria-pressed={walking}>
+            {walking ? "hide list" : "walk list"}
+          </button>
+        ) : null}
       </div>
+      {walking && node.address ? (
+        <ul role="group">
+          <ListWalkPanel dumpId={dumpId} head={node.address} containerType={parentType} member={node.name} depth={depth} />
+        </ul>
+      ) : null}
       {open && expandable ? (
         <ul role="group">
           {children.map((child, i) => (
-            <TreeNode key={`${i}:${child.name}`} node={child} dumpId={dumpId} depth={depth + 1} initiallyOpen={false} />
+            <TreeNode key={`${i}:${child.name}`} node={child} dumpId={dumpId} depth={depth + 1} initiallyOpen={false} parentType={node.type} />
           ))}
           {loading ? <li className="muted" style={{ paddingLeft: (depth + 1) * 16 }}>loading…</li> : null}
           {error ? (
