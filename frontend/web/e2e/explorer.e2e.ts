@@ -106,6 +106,19 @@ describe("web crash explorer on the real fixture dump", () => {
     await screenshot(page, "explore");
   });
 
+  it("walks init_task.tasks: the first entry and the count agree with the oracle", async () => {
+    await page.goto(url(dumpPath("explore") + "?expr=init_task"));
+    await expectText(page, '.tree-node[data-name="tasks"] button', "walk list", "init_task.tasks has a walk action");
+    await page.locator('.tree-node[data-name="tasks"] > .tree-row button', { hasText: "walk list" }).click();
+    await expectText(page, ".list-walk", "back at the head", "the walk ends back at init_task.tasks");
+    const entries = await page.locator(".list-walk .list-entries a").allInnerTexts();
+    expect(entries[0], "the first entry is init_task.tasks.next").toBe(oracle.values["init_task.tasks.next"]);
+    // init_task.tasks links every thread-group leader but init_task itself (and no CPU's idle task).
+    const leaders = oracle.tasks.tasks.filter((t) => t.pid === t.tgid && t.pid !== 0);
+    expect(entries.length, "entries on init_task.tasks").toBe(leaders.length);
+    await screenshot(page, "explore-list-walk");
+  });
+
   it("the log shows the fixture's /dev/kmsg lines with their levels", async () => {
     await page.goto(url(dumpPath("log") + "?q=vmscope-fixture"));
     const planted = oracle.dmesg.records.filter((r) => manifest.planted.kmsg_text.includes(r.text));
