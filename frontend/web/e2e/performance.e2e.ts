@@ -83,7 +83,7 @@ describe("tasks table with 10,000 tasks", () => {
     console.log(
       `tasks table, ${TASKS} tasks: app loaded in ${load} ms; tasks tab to first rows ${firstRows} ms (request, 1.2 MB JSON, sort, render), filter ${filterMs} ms, sort ${sortMs} ms`,
     );
-    expect(firstRows).toBeLessThan(2_000);
+    expect(firstRows).toBeLessThan(3_000);
     expect(filterMs).toBeLessThan(1_000);
     expect(sortMs).toBeLessThan(1_000);
   });
