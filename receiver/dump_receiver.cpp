@@ -310,6 +310,17 @@ Result<std::unique_ptr<DumpReceiver>> DumpReceiver::start(DumpReceiverConfig con
     return Error(ErrorCode::kIo, "cannot create " + config.dump_dir.string() + ": " + ec.message(),
                  {.name = config.dump_dir.string()});
   }
+  // Allowed source addresses are compared as text: put them in the form the socket reports.
+  for (DumpHost& host : config.hosts) {
+    for (std::string& allowed : host.allowed_addresses) {
+      auto parsed = asio::ip::make_address(allowed, ec);
+      if (ec) {
+        return Error(ErrorCode::kInvalidArgument,
+                     "host " + host.name + ": not an IP address: \"" + allowed + "\"");
+      }
+      allowed = address_text(parsed);
+    }
+  }
   try {
     auto impl = std::make_unique<Impl>(std::move(config), std::move(events));
     VMSCOPE_CHECK(impl->open_socket());

@@ -72,6 +72,12 @@ Result<std::unique_ptr<DumpSession>> DumpSession::start(
     const DumpSessionConfig& config, DumpSessionIdentity identity, const SessionStart& start,
     std::shared_ptr<SessionWireCounters> wire, Clock::time_point now, std::int64_t utc_seconds,
     HookRunner* hooks, DumpEventCallback events) {
+  if (start.max_pfn > config.max_pfn) {
+    // The per-pfn bitmaps (here and in the file) would be too big: refuse before allocating.
+    return Error(ErrorCode::kLimitExceeded,
+                 "dump session: max_pfn " + std::to_string(start.max_pfn) + " is over the limit " +
+                     std::to_string(config.max_pfn));
+  }
   VMSCOPE_TRY(std::filesystem::path dir,
               create_dump_directory(config.dump_dir, identity.address, utc_seconds));
   std::unique_ptr<DumpSession> s(new DumpSession(config, std::move(identity), start,
@@ -445,7 +451,10 @@ void DumpSession::finalize(std::int64_t utc_seconds) {
   if (complete && finished_file.ok()) {
     std::error_code ec;
     std::filesystem::rename(directory_ / kIncompleteName, directory_ / kCompleteName, ec);
-    if (ec) complete = false, reason_ = "write-error";
+    if (ec) {
+      complete = false;
+      reason_ = "write-error";
+    }
   } else if (complete) {
     complete = false;
     reason_ = "write-error";

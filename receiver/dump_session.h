@@ -52,6 +52,8 @@ struct DumpSessionConfig {
   dumpwire::FecGroupTracker::Limits fec;
   dumpwire::PageChunkAssembler::Limits chunks;
   int zstd_level = 1;  // pages that arrive as LZ4 are stored as zstd
+  // Largest max_pfn accepted: 2^33 pfns (32 TiB of 4 KiB pages) means 1 GiB per pfn bitmap.
+  std::uint64_t max_pfn = std::uint64_t{1} << 33;
 };
 
 struct DumpSessionIdentity {

@@ -233,5 +233,15 @@ TEST_F(DumpSessionTest, RepeatedRecordsAreViolationsAndTheFirstWins) {
   EXPECT_EQ(events_.back().kind, DumpEvent::Kind::kCompleted) << events_.back().reason.value_or("");
 }
 
+TEST_F(DumpSessionTest, HugeMaxPfnIsRefusedBeforeAllocating) {
+  SessionStart s;
+  s.max_pfn = std::uint64_t{1} << 40;  // 128 GiB per pfn bitmap
+  auto session = DumpSession::start(config_, {"10.0.0.5", "test", 1, 2}, s, nullptr, now_,
+                                    1764430200, nullptr, nullptr);
+  ASSERT_FALSE(session.ok());
+  EXPECT_EQ(session.error().code(), ErrorCode::kLimitExceeded);
+  EXPECT_TRUE(fs::is_empty(config_.dump_dir));  // no directory made for it
+}
+
 }  // namespace
 }  // namespace vmscope
