@@ -68,6 +68,122 @@ export interface ProgressParams {
   };
 }
 
+/** An ELF symbol of the kernel image (or, from an address lookup, a loaded module's code symbol from its kallsyms in memory). */
+export interface Symbol {
+  name: string;
+  /** Run-time (KASLR-adjusted) start of the symbol. */
+  address: HexU64;
+  /** Bytes; absent for module symbols (kallsyms has no sizes). */
+  size?: number;
+  kind: "none" | "object" | "func" | "section" | "file" | "tls" | "other";
+  binding?: "local" | "global" | "weak" | "unique" | "other";
+  /** Address lookups: the address minus the symbol's start. */
+  offset?: number;
+  /** Address lookups: "name+0x1c" as crash and drgn print it (" [module]" appended for module symbols). */
+  text?: string;
+  /** The loaded module the symbol belongs to. */
+  module?: string;
+}
+
+export interface TypeMember {
+  /** Absent for an anonymous struct/union member. */
+  name?: string;
+  /** The member's C type name, as drgn spells it. */
+  type: string;
+  /** Bytes from the start of the type being described (rounded down for bit fields). */
+  offset: number;
+  /** Bits from the start of the type being described. */
+  bitOffset: number;
+  /** Width of a bit field; absent otherwise. */
+  bitFieldSize?: number;
+  /** An anonymous struct/union member's own members (TypeMember objects, offsets from the start of the outer type). */
+  members?: {
+    [key: string]: unknown;
+  }[];
+}
+
+export interface TypeDescription {
+  /** The C type name: "struct task_struct", "pid_t", "unsigned long". */
+  name: string;
+  kind: "void" | "integer" | "bool" | "float" | "pointer" | "array" | "struct" | "union" | "class" | "enum" | "typedef" | "function";
+  /** False for void, functions, declared-only types and arrays of unknown length. */
+  complete: boolean;
+  /** sizeof in bytes, when the type has one. */
+  size?: number;
+  /** "const", "volatile", … when qualified. */
+  qualifiers?: string;
+  /** Integers, bools, floats and enums. */
+  signed?: boolean;
+  /** Structs, unions and classes, in declaration order. */
+  members?: TypeMember[];
+  enumerators?: {
+    name: string;
+    /** Decimal (a 64-bit value is not safe as a JavaScript number). */
+    value: string;
+  }[];
+  /** Enums: the integer type that holds them. */
+  compatibleType?: string;
+  /** Pointers: the pointee; arrays: the element; typedefs: the aliased type; functions: the return type. */
+  target?: string;
+  /** Arrays of known length. */
+  length?: number;
+  parameters?: {
+    name?: string;
+    type: string;
+  }[];
+  variadic?: boolean;
+}
+
+/** A type with its layout. A typedef also carries `underlying`, the type it finally names (typedefs peeled), described the same way: a client cannot ask for "struct <anonymous>" by name. */
+export type TypeInfo = TypeDescription & {
+  underlying?: TypeDescription;
+};
+
+/** Why a node's value could not be read: the JSON-RPC error object a failed request would carry (code and data as in components.errors). */
+export interface ValueError {
+  code: number;
+  message: string;
+  data?: ErrorData;
+}
+
+/** One node of a value tree. */
+export interface ValueNodeFields {
+  /** The expression (root), a member name, "[3]" or "*" (a pointer's target). */
+  name: string;
+  /** The C type name. */
+  type: string;
+  kind: "scalar" | "pointer" | "array" | "struct" | "union" | "enum" | "function" | "void";
+  /** Where the value lives; absent for computed values. */
+  address?: HexU64;
+  bitFieldSize?: number;
+  value: {
+    /** Plain text: integers in decimal ("0", "4294893814"), pointers in hex, enums by enumerator name, char arrays quoted, structs "{...}", arrays "[N]"; "<page-excluded>" etc. when unreadable. */
+    display: string;
+    /** The text of a char array up to its NUL, or what a char pointer points to. */
+    string?: string;
+    /** "name+0x10" when a pointer or function address is inside a symbol. */
+    symbol?: string;
+  };
+  hasChildren: boolean;
+  /** Members, elements, or 1 (a pointer's target). */
+  childCount: number;
+  /** Pass to value/children to page through the children. Valid while the dump stays open; the least recently used are forgotten after many thousands. */
+  handle?: number;
+  error?: ValueError;
+}
+
+/** A value tree node with its first page of children inline (as deep as value/evaluate's `depth`). */
+export type ValueNode = ValueNodeFields & {
+  children?: ValueNodeFields[];
+};
+
+export interface ValuePage {
+  offset: number;
+  /** How many children the node has in all. */
+  total: number;
+  children: ValueNodeFields[];
+}
+
 // ---- Methods ----
 
 /** Params of `rpc.discover`. */
@@ -145,6 +261,64 @@ export type ServerStatusParams = Record<string, never>;
 /** Result of `server/status`. How the running server is doing: uptime, open dumps, requests in flight, worker threads, notification subscribers and drops. */
 export type ServerStatusResult = ServerStatus;
 
+/** Params of `symbols/lookup`. */
+export interface SymbolsLookupParams {
+  dumpId: DumpId;
+  name?: string;
+  address?: HexU64;
+}
+
+/** Result of `symbols/lookup`. A kernel symbol by name ({name} -> address, size, kind), or the symbol containing an address ({address} -> symbol + offset, and the module for module code). Give exactly one of name and address. */
+export type SymbolsLookupResult = Symbol;
+
+/** Params of `symbols/search`. */
+export interface SymbolsSearchParams {
+  dumpId: DumpId;
+  query: string;
+  mode?: "prefix" | "substring" | "regex";
+  /** The nextCursor of the previous page. */
+  cursor?: string;
+  limit?: number;
+}
+
+/** Result of `symbols/search`. Kernel symbol names by prefix, substring or POSIX extended regular expression, in byte-wise sorted order, a page at a time. */
+export interface SymbolsSearchResult {
+  symbols: Symbol[];
+  /** Present when more names remain to be searched. */
+  nextCursor?: string;
+}
+
+/** Params of `types/get`. */
+export interface TypesGetParams {
+  dumpId: DumpId;
+  name: string;
+}
+
+/** Result of `types/get`. A named type of the dump's kernel: kind, size, members with byte and bit offsets, bit fields and member types, enumerators, typedef target. */
+export type TypesGetResult = TypeInfo;
+
+/** Params of `value/evaluate`. */
+export interface ValueEvaluateParams {
+  dumpId: DumpId;
+  expression: string;
+  /** Levels of children included inline (their first 100 each). */
+  depth?: number;
+}
+
+/** Result of `value/evaluate`. Evaluate a C expression over the dump (globals, casts, ., ->, [], *, &, arithmetic, sizeof, offsetof, container_of, per_cpu) to a typed value tree: {type, address, value}, children inline to `depth` levels, handles for the rest. */
+export type ValueEvaluateResult = ValueNode;
+
+/** Params of `value/children`. */
+export interface ValueChildrenParams {
+  dumpId: DumpId;
+  handle: number;
+  offset?: number;
+  limit?: number;
+}
+
+/** Result of `value/children`. A page of the children of a value tree node: struct members, array elements, or a pointer's target ("*"). */
+export type ValueChildrenResult = ValuePage;
+
 /** Every method the spec defines: its params (by name) and its result. */
 export interface Methods {
   "rpc.discover": { params: RpcDiscoverParams; result: RpcDiscoverResult };
@@ -154,11 +328,16 @@ export interface Methods {
   "memory/read": { params: MemoryReadParams; result: MemoryReadResult };
   "memory/translate": { params: MemoryTranslateParams; result: MemoryTranslateResult };
   "server/status": { params: ServerStatusParams; result: ServerStatusResult };
+  "symbols/lookup": { params: SymbolsLookupParams; result: SymbolsLookupResult };
+  "symbols/search": { params: SymbolsSearchParams; result: SymbolsSearchResult };
+  "types/get": { params: TypesGetParams; result: TypesGetResult };
+  "value/evaluate": { params: ValueEvaluateParams; result: ValueEvaluateResult };
+  "value/children": { params: ValueChildrenParams; result: ValueChildrenResult };
 }
 
 export type MethodName = keyof Methods;
 
-export const METHOD_NAMES: readonly MethodName[] = ["rpc.discover","dump/open","dump/close","dump/list","memory/read","memory/translate","server/status"];
+export const METHOD_NAMES: readonly MethodName[] = ["rpc.discover","dump/open","dump/close","dump/list","memory/read","memory/translate","server/status","symbols/lookup","symbols/search","types/get","value/evaluate","value/children"];
 
 // ---- Notifications (x-notifications) ----
 

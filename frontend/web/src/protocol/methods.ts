@@ -72,43 +72,7 @@ interface PendingSysInfo {
   crashedTask: (PendingTaskRef & { source?: string }) | null;
 }
 
-interface PendingValueNodeFields {
-  name: string;
-  type: string;
-  kind: "scalar" | "pointer" | "array" | "struct" | "union" | "enum" | "function" | "void";
-  address?: HexU64;
-  bitFieldSize?: number;
-  value: { display: string; string?: string; symbol?: string };
-  hasChildren: boolean;
-  childCount: number;
-  handle?: number;
-  error?: PendingProblem;
-}
-
-type PendingValueNode = PendingValueNodeFields & { children?: PendingValueNodeFields[] };
-
-interface PendingSymbol {
-  name: string;
-  address: HexU64;
-  size?: number;
-  kind: "none" | "object" | "func" | "section" | "file" | "tls" | "other";
-  binding?: "local" | "global" | "weak" | "unique" | "other";
-  offset?: number;
-  text?: string;
-  module?: string;
-}
-
 interface PendingMethods {
-  "symbols/lookup": { params: { dumpId: DumpId; name?: string; address?: HexU64 }; result: PendingSymbol };
-  "symbols/search": {
-    params: { dumpId: DumpId; query: string; mode?: "prefix" | "substring" | "regex"; cursor?: string; limit?: number };
-    result: { symbols: PendingSymbol[]; nextCursor?: string };
-  };
-  "value/evaluate": { params: { dumpId: DumpId; expression: string; depth?: number }; result: PendingValueNode };
-  "value/children": {
-    params: { dumpId: DumpId; handle: number; offset?: number; limit?: number };
-    result: { offset: number; total: number; children: PendingValueNodeFields[] };
-  };
   "sys/info": { params: { dumpId: DumpId }; result: PendingSysInfo };
   "tasks/list": {
     params: { dumpId: DumpId; offset?: number; limit?: number };
@@ -144,10 +108,6 @@ interface PendingMethods {
 
 /** The names listed in PendingMethods, for check-client. */
 export const PENDING_METHOD_NAMES: readonly string[] = [
-  "symbols/lookup",
-  "symbols/search",
-  "value/evaluate",
-  "value/children",
   "sys/info",
   "tasks/list",
   "tasks/backtrace",
