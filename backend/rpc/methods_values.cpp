@@ -34,7 +34,8 @@ Result<std::uint64_t> required_handle(const Json& params) {
     return Error(ErrorCode::kInvalidArgument, "missing parameter handle", {.name = "handle"});
   }
   const Json& handle = params["handle"];
-  if (!handle.is_number_unsigned() || handle.get<std::uint64_t>() == 0) {
+  // Parsed JSON holds positive numbers as unsigned; built in-process they may be signed.
+  if (!handle.is_number_integer() || handle.get<std::int64_t>() <= 0) {
     return Error(ErrorCode::kInvalidArgument,
                  "handle must be a positive integer from a ValueNode's handle", {.name = "handle"});
   }
