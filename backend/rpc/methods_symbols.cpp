@@ -119,6 +119,9 @@ Result<Json> lookup(DumpStates& states, const Json& params) {
 Result<Json> search(DumpStates& states, const Json& params, const RequestContext& context) {
   VMSCOPE_TRY(std::string id, required_string(params, "dumpId"));
   VMSCOPE_TRY(std::string query, required_string(params, "query"));
+  if (params.is_object() && params.contains("mode") && !params["mode"].is_string()) {
+    return bad_param("mode", "must be \"prefix\", \"substring\" or \"regex\"");
+  }
   const std::string mode = optional_string(params, "mode").value_or("prefix");
   VMSCOPE_TRY(std::uint64_t limit, optional_count(params, "limit", kDefaultLimit, kMaxLimit));
   if (limit == 0) return bad_param("limit", "must be at least 1");
