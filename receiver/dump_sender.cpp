@@ -123,6 +123,15 @@ Result<DumpSendReport> send_dump(const DumpSource& source, const DumpSendOptions
                            static_cast<double>(report.bytes) / o.rate_bytes_per_second));
     if (due > Clock::now()) std::this_thread::sleep_until(due);
   };
+  std::vector<std::vector<std::byte>> window;  // simulated reordering
+  auto transmit = [&](std::span<const std::byte> d) {
+    pace();
+    if (socket.send(d)) {
+      report.bytes += d.size();
+    } else {
+      ++report.send_errors;
+    }
+  };
   auto sink = [&](MessageType type, std::span<const std::byte> body,
                   std::span<const PfnRange> pfns) {
     seal_packet(o.key.key, {type, o.key.host_id, report.session_id, seq++}, body, datagram);
@@ -136,12 +145,24 @@ Result<DumpSendReport> send_dump(const DumpSource& source, const DumpSendOptions
       }
       return;
     }
-    pace();
     if (type == MessageType::kEnd) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    if (socket.send(datagram)) {
-      report.bytes += datagram.size();
-    } else {
-      ++report.send_errors;
+    int copies = 1;
+    if (o.duplicate > 0 && uniform(rng) < o.duplicate) {
+      ++copies;
+      ++report.duplicated;
+    }
+    for (int i = 0; i < copies; ++i) {
+      if (o.reorder_window == 0) {
+        transmit(datagram);
+        continue;
+      }
+      window.push_back(datagram);
+      if (window.size() > o.reorder_window) {
+        std::size_t pick = std::uniform_int_distribution<std::size_t>(0, window.size() - 1)(rng);
+        std::swap(window[pick], window.back());
+        transmit(window.back());
+        window.pop_back();
+      }
     }
   };
 
@@ -188,6 +209,8 @@ Result<DumpSendReport> send_dump(const DumpSource& source, const DumpSendOptions
   }
   flush_run();
   packetizer.finish(EndStatus::kComplete, digest.value());
+  std::shuffle(window.begin(), window.end(), rng);
+  for (const auto& d : window) transmit(d);
   report.packets = packetizer.stats();
   report.seconds = std::chrono::duration<double>(Clock::now() - began).count();
   std::sort(report.dropped_pfns.begin(), report.dropped_pfns.end());

@@ -8,8 +8,9 @@
 //   - each datagram sealed with the host key (seq 0, 1, 2, …, a random session_id);
 //   - sent over UDP, paced to `rate_bytes_per_second` (the receiver cannot push back, so
 //     overrun is loss).
-// For tests, a seeded fraction of datagrams can be dropped after sealing (simulated network
-// loss: their seq numbers are used up), and every datagram can be tapped.
+// For tests, the network's faults can be simulated, repeatably (seeded): a fraction of datagrams
+// dropped after sealing (their seq numbers are used up), reordering within a window, and
+// duplication; every datagram can be tapped.
 //
 // Blocking; runs on the caller's thread.
 #pragma once
@@ -47,14 +48,19 @@ struct DumpSendOptions {
   std::set<dumpwire::MessageType> lossy_types = {
       dumpwire::MessageType::kSessionStart, dumpwire::MessageType::kMeta,
       dumpwire::MessageType::kPages, dumpwire::MessageType::kParity, dumpwire::MessageType::kEnd};
-  std::function<void(std::span<const std::byte> datagram)> tap;  // sees every datagram sent
+  // Simulated reordering and duplication (seeded likewise): datagrams wait in a window of this
+  // many and leave it in random order; each is sent twice with probability `duplicate`.
+  std::size_t reorder_window = 0;
+  double duplicate = 0;
+  std::function<void(std::span<const std::byte> datagram)> tap;  // sees every datagram sealed
 };
 
 struct DumpSendReport {
   std::uint64_t session_id = 0;
-  std::uint64_t datagrams = 0;  // sealed (sent or dropped)
-  std::uint64_t dropped = 0;    // by the simulated loss
-  std::uint64_t bytes = 0;      // sent on the socket
+  std::uint64_t datagrams = 0;   // sealed (sent or dropped)
+  std::uint64_t dropped = 0;     // by the simulated loss
+  std::uint64_t duplicated = 0;  // extra copies sent by the simulated duplication
+  std::uint64_t bytes = 0;       // sent on the socket
   std::uint64_t send_errors = 0;
   dumpwire::PacketizerStats packets;
   double seconds = 0;

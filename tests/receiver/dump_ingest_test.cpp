@@ -6,6 +6,7 @@
 
 #include <cstdio>
 #include <fstream>
+#include <sstream>
 
 #include "dump/kdump_compressed.h"
 #include "dump/open_dump.h"
@@ -68,6 +69,46 @@ TEST_P(DumpIngestTest, FixtureArrivesCompleteAndIdentical) {
   auto stats = harness.receiver().stats();
   EXPECT_EQ(stats.total.auth_failed + stats.total.queue_full + stats.total.protocol_violation, 0u);
   EXPECT_EQ(stats.sessions_completed, 1u);
+}
+
+// The "must show": a dump sent by `vmscope send` opens in the real crash and drgn with
+// the same answers as the original file (their recordings in oracle/formats/).
+TEST(DumpIngestOracleTest, ReceivedDumpOpensInCrashAndDrgnLikeTheOriginal) {
+  const std::string name = "vmcore.kdump-d31";
+  auto source = open_dump_source(fixture_path(name));
+  ASSERT_TRUE(source.ok()) << source.error().to_string();
+  OracleScratch scratch;
+  ASSERT_TRUE(scratch.ok()) << scratch.error();
+  // The receiver writes straight into the chroot, so crash and drgn see the received file.
+  IngestHarness harness;
+  ASSERT_TRUE(harness.ok()) << harness.error();
+  DumpSendOptions options = harness.send_options();
+  options.compression = PageCodec::kLz4;
+  auto report = send_dump(*source, options);
+  ASSERT_TRUE(report.ok()) << report.error().to_string();
+  auto event = harness.wait_finished(report->session_id, kTimeout);
+  ASSERT_TRUE(event);
+  ASSERT_EQ(event->kind, DumpEvent::Kind::kCompleted) << event->reason.value_or("");
+  fs::copy_file(event->vmcore, scratch.host_path("vmcore"));
+
+  std::string crash = scratch.run_crash("vmcore", "set scroll off\nsys\nps\nbt -a\nquit\n");
+  std::string expected = read_text(fixture_path("oracle/formats/" + name + ".crash.txt"));
+  EXPECT_NE(crash.find("TASKS:"), std::string::npos) << crash;
+  EXPECT_EQ(crash_output_without_paths(crash), crash_output_without_paths(expected));
+
+  std::string drgn =
+      scratch.run_drgn("vmcore",
+                       "from drgn.helpers.linux.pid import for_each_task\n"
+                       "th = prog.crashed_thread()\n"
+                       "print('RESULT', sum(1 for _ in for_each_task(prog)), th.tid, "
+                       "th.object.comm.string_().decode())\n");
+  auto formats = read_json_file(fixture_path("oracle/formats.json"));
+  const auto& recorded = formats[name]["drgn"];
+  ASSERT_TRUE(recorded["ok"].get<bool>());
+  std::string want = "RESULT " + std::to_string(recorded["tasks"].get<int>()) + " " +
+                     std::to_string(recorded["crashed"]["pid"].get<int>()) + " " +
+                     recorded["crashed"]["comm"].get<std::string>();
+  EXPECT_NE(drgn.find(want), std::string::npos) << drgn << "\nwanted: " << want;
 }
 
 INSTANTIATE_TEST_SUITE_P(Fixtures, DumpIngestTest,

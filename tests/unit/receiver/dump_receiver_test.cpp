@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <mutex>
+#include <set>
 #include <thread>
 
 #include "dump/open_dump.h"
@@ -119,6 +120,7 @@ TEST_F(DumpReceiverTest, ReceivesADumpOverLoopback) {
   EXPECT_EQ(stats.total.auth_failed, 0u);
   EXPECT_GT(stats.total.accepted, 0u);
   bool started = false;
+  std::lock_guard lock(mutex_);
   for (const auto& e : events_) started |= e.kind == DumpEvent::Kind::kStarted;
   EXPECT_TRUE(started);
 }
@@ -146,6 +148,41 @@ TEST_F(DumpReceiverTest, ConsoleLinesGoToTheOpenSessionsLog) {
   std::ifstream in(event->directory / "log");
   std::string log((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   EXPECT_EQ(log, "[   12.345678] Kernel panic - not syncing\\x1b[0m\n");
+}
+
+TEST_F(DumpReceiverTest, Ipv6AndIpv4OnOneSocket) {
+  DumpReceiverConfig config;
+  config.dump_dir = dir_ / "dumps6";
+  config.address = "::";
+  config.port = 0;
+  config.hosts = {{"syn", key_.host_id, key_.key, {"0:0::1", "127.0.0.1"}}};
+  config.free_space_reserve = 0;
+  auto receiver = DumpReceiver::start(config, [this](const DumpEvent& e) {
+    std::lock_guard lock(mutex_);
+    events_.push_back(e);
+    changed_.notify_all();
+  });
+  ASSERT_TRUE(receiver.ok()) << receiver.error().to_string();
+  auto source = open_dump_source((dir_ / "source").string());
+  ASSERT_TRUE(source.ok());
+  for (const char* address : {"::1", "127.0.0.1"}) {
+    DumpSendOptions o;
+    o.address = address;
+    o.port = (*receiver)->port();
+    o.key = key_;
+    auto report = send_dump(*source, o);
+    ASSERT_TRUE(report.ok()) << report.error().to_string();
+  }
+  for (int i = 0; i < 300 && (*receiver)->stats().sessions_completed < 2; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_EQ((*receiver)->stats().sessions_completed, 2u);
+  std::set<std::string> addresses;
+  {
+    std::lock_guard lock(mutex_);
+    for (const auto& e : events_) addresses.insert(e.address);
+  }
+  EXPECT_EQ(addresses, (std::set<std::string>{"::1", "127.0.0.1"}));  // v4-mapped shown as v4
 }
 
 TEST_F(DumpReceiverTest, StartErrors) {
