@@ -146,7 +146,9 @@ int run_serve(const CommandLine& line) {
   ::signal(SIGPIPE, SIG_IGN);
 
   const auto started = std::chrono::steady_clock::now();
-  server::SessionRegistry sessions({.allowed_dirs = options.allow_dirs});
+  // --debug-dir is where dump/open finds a vmlinux when a request names none.
+  server::SessionRegistry sessions(
+      {.allowed_dirs = options.allow_dirs, .default_debug_dir = options.debug_dir});
   server::NotificationHub hub({});
   server::WorkerPool pool({.threads = options.workers});
   rpc::Dispatcher dispatcher;

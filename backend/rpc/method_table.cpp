@@ -3,6 +3,7 @@
 #include "rpc/dump_states.h"
 #include "rpc/methods_discover.h"
 #include "rpc/methods_dump.h"
+#include "rpc/methods_kernel.h"
 #include "rpc/methods_symbols.h"
 #include "rpc/methods_types.h"
 #include "rpc/methods_values.h"
@@ -12,6 +13,7 @@ namespace vmscope::rpc {
 void register_all_methods(Dispatcher& dispatcher, const MethodEnvironment& environment) {
   register_discover(dispatcher);
   register_dump_methods(dispatcher, *environment.sessions);
+  register_kernel_methods(dispatcher, *environment.sessions);
   // Value handles and symbol names live per dump session (rpc/dump_states.h).
   auto dump_states = std::make_shared<DumpStates>(*environment.sessions);
   register_symbol_methods(dispatcher, dump_states);

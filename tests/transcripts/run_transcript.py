@@ -7,6 +7,11 @@ as `vmscope serve ARGS...` ("{dir}" in an argument is the transcript's directory
 --stdio the steps talk LSP-framed JSON-RPC over its stdin/stdout; otherwise it must be given
 --http 127.0.0.1:0 and the steps talk HTTP to the port it prints.
 
+Transcripts on the real fixture dumps name them by placeholders, replaced in every step:
+"{fixture}" (the scenario directory: VMSCOPE_FIXTURES, default
+/var/cache/vmscope/fixtures/current), "{vmlinux}", "{vmlinux_dir}" and "{debug_dir}" (from
+its manifest.json). A missing fixture fails the transcript.
+
 Expectations are patterns: an object matches when each of its keys is present with a matching
 value (other keys are allowed), an array when it has the same length and each element
 matches, "<any>" matches anything, other values must be equal.
@@ -328,13 +333,33 @@ def wait_exit(proc, expected, what):
         raise Failure(f"{what}: exit status {code}, expected {expected}")
 
 
+FIXTURE_PLACEHOLDERS = ("{fixture}", "{vmlinux}", "{vmlinux_dir}", "{debug_dir}")
+
+
+def fixture_values():
+    directory = os.environ.get("VMSCOPE_FIXTURES", "/var/cache/vmscope/fixtures/current")
+    try:
+        with open(os.path.join(directory, "manifest.json")) as f:
+            kernel = json.load(f)["kernel"]
+    except (OSError, ValueError, KeyError) as e:
+        raise Failure(f"the transcript needs the fixture at {directory}: {e}")
+    return {"{fixture}": directory, "{vmlinux}": kernel["vmlinux"],
+            "{vmlinux_dir}": os.path.dirname(kernel["vmlinux"]),
+            "{debug_dir}": kernel["debug_dir"]}
+
+
 def load(path):
     steps = []
+    values = None
     with open(path) as f:
         for number, line in enumerate(f, 1):
             line = line.strip()
             if not line or line.startswith("#"):
                 continue
+            if any(p in line for p in FIXTURE_PLACEHOLDERS):
+                values = values or fixture_values()
+                for placeholder, value in values.items():
+                    line = line.replace(placeholder, value)
             try:
                 steps.append((number, json.loads(line)))
             except ValueError as e:
