@@ -1,6 +1,7 @@
 // vmscope: the kernel crash-dump workbench. Subcommands:
 //   call    run one protocol method in-process and print its result (for bots and people)
-//   serve   the long-running JSON-RPC server (stdio and/or HTTP)
+//   serve   the long-running JSON-RPC server (stdio and/or HTTP), with --receive also the receiver
+//   receive the receiver alone: dumps, netconsole and syslog from other machines into a directory
 //   version print the version
 // `report`, `send` and `keygen` arrive with their issues; until then they say so.
 #include <iostream>
@@ -9,6 +10,7 @@
 
 #include "app/call_command.h"
 #include "app/command_line.h"
+#include "app/receive_command.h"
 #include "app/serve_command.h"
 
 namespace {
@@ -22,6 +24,13 @@ constexpr const char* kUsage =
     "        [--test-methods]\n"
     "        the JSON-RPC server: LSP-framed stdio and/or HTTP (POST /rpc, GET /events);\n"
     "        with neither --stdio nor --http, HTTP on 127.0.0.1:7151\n"
+    "        [--receive DIR [--receive-address A] [--dump-port N|off] [--hosts FILE]\n"
+    "                       [--netconsole-port N|off] [--syslog-port N|off]]\n"
+    "        also receive dumps, netconsole and syslog into DIR (listeners on 127.0.0.1\n"
+    "        unless --receive-address; ports 6677, 6666, 514 or 5514 unprivileged)\n"
+    "  receive DIR [--receive-address A] [--dump-port N|off] [--hosts FILE]\n"
+    "              [--netconsole-port N|off] [--syslog-port N|off]\n"
+    "        the receiver alone, until SIGINT/SIGTERM\n"
     "  version\n";
 
 }  // namespace
@@ -31,7 +40,8 @@ int main(int argc, char** argv) {
   auto line = vmscope::app::parse_command_line(
       args,
       {"--core", "--vmlinux", "--debug-dir", "--http", "--allow-dir", "--web-root", "--token",
-       "--workers", "--max-message-bytes"},
+       "--receive", "--receive-address", "--dump-port", "--netconsole-port", "--syslog-port",
+       "--hosts", "--workers", "--max-message-bytes"},
       {"--help", "--stdio", "--test-methods"});
   if (!line.ok()) {
     std::cerr << "vmscope: " << line.error().message() << "\n" << kUsage;
@@ -48,6 +58,7 @@ int main(int argc, char** argv) {
   }
   if (command == "call") return vmscope::app::run_call(*line);
   if (command == "serve") return vmscope::app::run_serve(*line);
+  if (command == "receive") return vmscope::app::run_receive(*line);
   std::cerr << "vmscope: unknown command '" << command << "'\n" << kUsage;
   return 2;
 }

@@ -13,7 +13,9 @@
 
 #include "rpc/dispatcher.h"
 #include "rpc/method_table.h"
+#include "rpc/receiver_notifications.h"
 #include "server/notification_hub.h"
+#include "server/receiver_service.h"
 #include "server/session_registry.h"
 #include "server/worker_pool.h"
 #include "transport/endpoint.h"
@@ -28,7 +30,9 @@ namespace {
 constexpr std::string_view kUsage =
     "usage: vmscope serve [--stdio] [--http HOST:PORT] [--allow-dir DIR]... [--debug-dir DIR]\n"
     "                     [--web-root DIR] [--token T] [--workers N] [--max-message-bytes N]\n"
-    "                     [--test-methods]\n";
+    "                     [--test-methods]\n"
+    "                     [--receive DIR [--receive-address A] [--dump-port N|off] [--hosts FILE]\n"
+    "                                    [--netconsole-port N|off] [--syslog-port N|off]]\n";
 constexpr int kDefaultPort = 7151;
 // How often the main thread, waiting for a signal, checks whether the stdio client left.
 constexpr std::chrono::milliseconds kSignalPoll{100};
@@ -125,6 +129,17 @@ Result<ServeOptions> parse_serve_options(const CommandLine& line,
                 parse_size("--max-message-bytes", line.get("--max-message-bytes"), 1));
   }
   options.test_methods = line.has("--test-methods");
+  if (line.has("--receive")) {
+    VMSCOPE_TRY(options.receive, parse_receive_options(line, line.get("--receive"),
+                                                       may_bind_privileged_ports()));
+  } else {
+    for (const std::string& option : receive_value_options()) {
+      if (line.has(option)) {
+        return Error(ErrorCode::kInvalidArgument, option + " needs --receive DIR",
+                     {.name = option});
+      }
+    }
+  }
   return options;
 }
 
@@ -146,9 +161,16 @@ int run_serve(const CommandLine& line) {
   ::signal(SIGPIPE, SIG_IGN);
 
   const auto started = std::chrono::steady_clock::now();
+  std::vector<std::string> allowed_dirs = options.allow_dirs;
+  if (options.receive) {
+    // Received dumps are opened from the receiver's directory (made now, so it resolves).
+    std::error_code ignored;  // the receiver reports a directory it cannot use
+    std::filesystem::create_directories(options.receive->dump_dir, ignored);
+    allowed_dirs.push_back(options.receive->dump_dir.string());
+  }
   // --debug-dir is where dump/open finds a vmlinux when a request names none.
   server::SessionRegistry sessions(
-      {.allowed_dirs = options.allow_dirs, .default_debug_dir = options.debug_dir});
+      {.allowed_dirs = allowed_dirs, .default_debug_dir = options.debug_dir});
   server::NotificationHub hub({});
   server::WorkerPool pool({.threads = options.workers});
   rpc::Dispatcher dispatcher;
@@ -172,6 +194,21 @@ int run_serve(const CommandLine& line) {
                 .notifications_dropped = notifications.dropped};
           },
       .test_methods = options.test_methods};
+  // The receiver: catalogued dumps for dump/list and dump/open, events to every client.
+  rpc::ReceiverNotifier notifier(hub);
+  std::unique_ptr<server::ReceiverService> receiver;
+  if (options.receive) {
+    auto service_options = receiver_service_options(*options.receive);
+    if (!service_options.ok()) return usage_error(service_options.error().message());
+    auto service =
+        server::ReceiverService::start(std::move(*service_options), notifier.observers());
+    if (!service.ok()) {
+      std::cerr << "vmscope serve: receiver: " << service.error().message() << '\n';
+      return 1;
+    }
+    receiver = std::move(*service);
+  }
+  environment.receiver = receiver.get();
   rpc::register_all_methods(dispatcher, environment);
 
   std::optional<transport::HttpServer> http;
@@ -197,6 +234,7 @@ int run_serve(const CommandLine& line) {
               << "/\n"
               << std::flush;
   }
+  if (receiver) announce_receiver(std::cerr, *options.receive, receiver->ports());
 
   // A transport's loop ending on its own (stdin closed, a failed socket) ends the server.
   std::atomic<bool> finished{false};
@@ -230,6 +268,7 @@ int run_serve(const CommandLine& line) {
   // Shut down in dependency order: no new messages; every request cancelled and answered
   // (an HTTP thread waits for its reply, so the pool keeps running until the transports are
   // done); then the pool drains and the event streams end.
+  if (receiver) receiver->stop();  // open dump sessions end now; their last events go out
   if (http) http->stop();
   if (stdio) stdio->stop();
   endpoint.shutdown();

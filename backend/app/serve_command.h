@@ -2,7 +2,7 @@
 //
 //   vmscope serve [--stdio] [--http HOST:PORT] [--allow-dir DIR]... [--debug-dir DIR]
 //                 [--web-root DIR] [--token T] [--workers N] [--max-message-bytes N]
-//                 [--test-methods]
+//                 [--test-methods] [--receive DIR [receiver options]]
 //
 // --stdio serves one client on stdin/stdout (LSP framing) and exits when stdin closes;
 // --http serves HTTP (port 0 picks a free port); with neither, HTTP on 127.0.0.1:7151. Both
@@ -10,6 +10,11 @@
 // listening on http://HOST:PORT/" goes to stderr once the socket is bound (stdout may be the
 // stdio channel). The token also comes from VMSCOPE_TOKEN. SIGINT/SIGTERM shut down cleanly:
 // requests in flight are cancelled and answered, event streams end, then the process exits 0.
+//
+// --receive DIR also runs the receiver (app/receive_command.h lists its options): dumps,
+// netconsole and syslog from other machines are written under DIR, catalogued, listed and
+// opened through dump/list and dump/open, and every event is pushed to every client as a
+// receiver/* notification. DIR is added to the directories dumps may be opened from.
 #pragma once
 
 #include <cstddef>
@@ -19,6 +24,7 @@
 #include <vector>
 
 #include "app/command_line.h"
+#include "app/receive_command.h"
 #include "support/result.h"
 
 namespace vmscope::app {
@@ -38,6 +44,7 @@ struct ServeOptions {
   std::size_t workers = 0;
   std::size_t max_message_bytes = 0;
   bool test_methods = false;
+  std::optional<ReceiveOptions> receive;  // --receive DIR
 };
 
 // "127.0.0.1:7151", "[::1]:0", "localhost:8080".

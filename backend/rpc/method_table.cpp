@@ -12,7 +12,7 @@ namespace vmscope::rpc {
 
 void register_all_methods(Dispatcher& dispatcher, const MethodEnvironment& environment) {
   register_discover(dispatcher);
-  register_dump_methods(dispatcher, *environment.sessions);
+  register_dump_methods(dispatcher, *environment.sessions, environment.receiver);
   register_kernel_methods(dispatcher, *environment.sessions);
   // Value handles and symbol names live per dump session (rpc/dump_states.h).
   auto dump_states = std::make_shared<DumpStates>(*environment.sessions);

@@ -8,6 +8,7 @@
 
 #include "rpc/dispatcher.h"
 #include "rpc/methods_server.h"
+#include "server/receiver_service.h"
 #include "server/session_registry.h"
 
 namespace vmscope::rpc {
@@ -16,6 +17,7 @@ namespace vmscope::rpc {
 // the dispatcher.
 struct MethodEnvironment {
   server::SessionRegistry* sessions = nullptr;  // dump/*, memory/*: required
+  server::ReceiverService* receiver = nullptr;  // received dumps in dump/*: optional
   ServerStatusProbe status;                     // server/status: required
   bool test_methods = false;                    // test/sleep (serve --test-methods)
 };

@@ -1,8 +1,11 @@
 #include "rpc/methods_dump.h"
 
 #include <chrono>
+#include <filesystem>
+#include <optional>
 #include <vector>
 
+#include "rpc/receiver_notifications.h"
 #include "rpc/wire_values.h"
 
 namespace vmscope::rpc {
@@ -20,7 +23,17 @@ std::string iso_time(std::chrono::system_clock::time_point t) {
   return buffer;
 }
 
-Json describe(const server::OpenDump& dump) {
+// The receivedId of a dump file inside the receiver's directory:
+// <dumpdir>/<id>/vmcore[-incomplete].
+std::optional<std::string> received_id_of(const std::string& core,
+                                          const server::ReceiverService* receiver) {
+  if (receiver == nullptr) return std::nullopt;
+  std::filesystem::path path(core);
+  if (path.parent_path().parent_path() != receiver->dump_dir()) return std::nullopt;
+  return path.parent_path().filename().string();
+}
+
+Json describe(const server::OpenDump& dump, const server::ReceiverService* receiver) {
   const KernelTarget& target = *dump.target;
   Json j = {{"dumpId", dump.id},
             {"core", dump.core_path},
@@ -30,7 +43,62 @@ Json describe(const server::OpenDump& dump) {
   if (!dump.vmlinux_path.empty()) j["vmlinux"] = dump.vmlinux_path;
   j["kernelOffset"] = hex_u64(target.layout().kernel_offset);
   j["fiveLevelPaging"] = target.layout().five_level;
+  if (auto id = received_id_of(dump.core_path, receiver)) j["receivedId"] = *id;
   return j;
+}
+
+Result<server::OpenDump> open_dump(const Json& params, server::SessionRegistry& sessions,
+                                   const server::ReceiverService* receiver) {
+  std::optional<std::string> received = optional_string(params, "receivedId");
+  std::string debug_dir = optional_string(params, "debugDir").value_or("");
+  if (!received) {
+    server::DumpOpenRequest request;
+    VMSCOPE_TRY(request.core, required_string(params, "core"));
+    request.vmlinux = optional_string(params, "vmlinux").value_or("");
+    request.debug_dir = debug_dir;
+    return sessions.open(request);
+  }
+  if (params.contains("core") || params.contains("vmlinux")) {
+    return Error(ErrorCode::kInvalidArgument,
+                 "give either core (and vmlinux) or receivedId, not both", {.name = "receivedId"});
+  }
+  if (receiver == nullptr) {
+    return Error(ErrorCode::kNotFound,
+                 "no received dump " + *received +
+                     ": this server runs no receiver (vmscope serve --receive DIR)",
+                 {.name = *received});
+  }
+  return receiver->open(*received, sessions, debug_dir);
+}
+
+Result<Json> list_dumps(const Json& params, server::SessionRegistry& sessions,
+                        const server::ReceiverService* receiver) {
+  std::optional<std::string> source = optional_string(params, "source");
+  if (source && *source != "opened" && *source != "received") {
+    return Error(ErrorCode::kInvalidArgument,
+                 "source must be \"opened\" or \"received\", got \"" + *source + "\"",
+                 {.name = "source"});
+  }
+  std::vector<server::OpenDump> open = sessions.list();
+  Json dumps = Json::array();
+  if (!source || *source == "opened") {
+    for (const auto& dump : open) {
+      Json j = describe(dump, receiver);
+      j["source"] = "opened";
+      dumps.push_back(std::move(j));
+    }
+  }
+  if (receiver != nullptr && (!source || *source == "received")) {
+    VMSCOPE_TRY(std::vector<CatalogEntry> received, receiver->list());
+    for (const CatalogEntry& entry : received) {
+      std::optional<std::string> dump_id;
+      for (const auto& dump : open) {
+        if (dump.core_path == entry.vmcore.string()) dump_id = dump.id;
+      }
+      dumps.push_back(received_dump_json(entry, dump_id));
+    }
+  }
+  return Json{{"dumps", std::move(dumps)}};
 }
 
 Result<server::OpenDump> dump_of(server::SessionRegistry& sessions, const Json& params) {
@@ -51,15 +119,12 @@ std::string to_hex_bytes(const std::vector<std::byte>& bytes) {
 
 }  // namespace
 
-void register_dump_methods(Dispatcher& dispatcher, server::SessionRegistry& sessions) {
+void register_dump_methods(Dispatcher& dispatcher, server::SessionRegistry& sessions,
+                           server::ReceiverService* receiver) {
   dispatcher.add("dump/open",
-                 [&sessions](const Json& params, const RequestContext&) -> Result<Json> {
-                   server::DumpOpenRequest request;
-                   VMSCOPE_TRY(request.core, required_string(params, "core"));
-                   request.vmlinux = optional_string(params, "vmlinux").value_or("");
-                   request.debug_dir = optional_string(params, "debugDir").value_or("");
-                   VMSCOPE_TRY(server::OpenDump dump, sessions.open(request));
-                   return describe(dump);
+                 [&sessions, receiver](const Json& params, const RequestContext&) -> Result<Json> {
+                   VMSCOPE_TRY(server::OpenDump dump, open_dump(params, sessions, receiver));
+                   return describe(dump, receiver);
                  });
 
   dispatcher.add("dump/close",
@@ -69,11 +134,10 @@ void register_dump_methods(Dispatcher& dispatcher, server::SessionRegistry& sess
                    return Json{{"closed", true}};
                  });
 
-  dispatcher.add("dump/list", [&sessions](const Json&, const RequestContext&) -> Result<Json> {
-    Json dumps = Json::array();
-    for (const auto& dump : sessions.list()) dumps.push_back(describe(dump));
-    return Json{{"dumps", dumps}};
-  });
+  dispatcher.add("dump/list",
+                 [&sessions, receiver](const Json& params, const RequestContext&) -> Result<Json> {
+                   return list_dumps(params, sessions, receiver);
+                 });
 
   dispatcher.add(
       "memory/read", [&sessions](const Json& params, const RequestContext&) -> Result<Json> {
