@@ -103,6 +103,7 @@ describe("web crash explorer on the real fixture dump", () => {
     const comm = oracle.values["init_task.comm"] as string;
     await page.goto(url(dumpPath("explore") + "?expr=init_task"));
     await expectText(page, '.tree-node[data-name="comm"] .v-string', JSON.stringify(comm), "init_task.comm in the value tree");
+    await page.locator('.tree-node[data-name="comm"]').first().evaluate((el) => el.scrollIntoView({ block: "center" }));
     await screenshot(page, "explore");
   });
 

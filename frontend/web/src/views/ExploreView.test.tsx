@@ -37,7 +37,7 @@ describe("pointeeExpression", () => {
 });
 
 describe("ExploreView", () => {
-  it("evaluates the URL's expression, shows inline children and pages in the rest", async () => {
+  it("evaluates the URL's expression, shows inline children and loads the rest of a struct", async () => {
     at("/dumps/d1/explore?expr=init_task");
     const api = fakeApi({
       "value/evaluate": () => root,
@@ -57,13 +57,40 @@ describe("ExploreView", () => {
     const { container } = renderWithApi(<ExploreView dumpId="d1" />, api);
     await screen.findByText('"swapper/0"');
     expect(api.calls[0]).toEqual({ method: "value/evaluate", params: { dumpId: "d1", expression: "init_task" } });
-    act(() => {
-      fireEvent.click(screen.getByRole("button", { name: "1 more…" }));
-    });
     const pointer = await screen.findByRole("link", { name: "0xffffffffa6c1aa40" });
     expect(pointer.getAttribute("href")).toBe("/dumps/d1/explore?expr=*%28struct+task_struct+*%290xffffffffa6c1aa40");
-    expect(api.calls[1]).toEqual({ method: "value/children", params: { dumpId: "d1", handle: 7, offset: 2, limit: 100 } });
+    expect(api.calls[1]).toEqual({ method: "value/children", params: { dumpId: "d1", handle: 7, offset: 2, limit: 1000 } });
     expect(container.textContent).toContain("<init_task>");
+  });
+
+  it("pages a large array with 'more' instead of loading it all", async () => {
+    at("/dumps/d1/explore?expr=big");
+    const element = (i: number) => ({ name: `[${i}]`, type: "int", kind: "scalar", value: { display: String(i) }, hasChildren: false, childCount: 0 });
+    const api = fakeApi({
+      "value/evaluate": () => ({
+        name: "big",
+        type: "int [5000]",
+        kind: "array",
+        value: { display: "[5000]" },
+        hasChildren: true,
+        childCount: 5000,
+        handle: 3,
+        children: Array.from({ length: 100 }, (_, i) => element(i)),
+      }),
+      "value/children": (p) => ({
+        offset: p.offset,
+        total: 5000,
+        children: Array.from({ length: Number(p.limit) }, (_, i) => element(Number(p.offset) + i)),
+      }),
+    });
+    renderWithApi(<ExploreView dumpId="d1" />, api);
+    const more = await screen.findByRole("button", { name: "4900 more…" });
+    expect(api.calls.filter((c) => c.method === "value/children")).toHaveLength(0);
+    act(() => {
+      fireEvent.click(more);
+    });
+    await screen.findByRole("button", { name: "3900 more…" });
+    expect(api.calls.find((c) => c.method === "value/children")?.params).toEqual({ dumpId: "d1", handle: 3, offset: 100, limit: 1000 });
   });
 
   it("points at the failing column of a bad expression", async () => {

@@ -12,7 +12,11 @@ import type { ApiMethods } from "../protocol/methods";
 import { entryExpression, walkList, type ListWalk } from "./listWalk";
 
 type ValueNode = ApiMethods["value/evaluate"]["result"];
-const PAGE = 100;
+// Children per value/children request (the server's most). A node opened with at most
+// AUTO_LOAD children gets all of them at once (a struct's 244 members, as crash's `p` shows
+// them); larger arrays page on with "more".
+const PAGE = 1000;
+const AUTO_LOAD = 1000;
 
 /** The expression that dereferences a pointer node, or undefined when it cannot be followed. */
 export function pointeeExpression(node: Pick<ValueNode, "kind" | "type"> & { value?: { display?: string } }): string | undefined {
@@ -137,7 +141,9 @@ function TreeNode({
   };
 
   useEffect(() => {
-    if (open && expandable && children.length === 0 && node.handle !== undefined && !loading && !error) void loadMore();
+    if (!open || !expandable || node.handle === undefined || loading || error) return;
+    const all = total ?? node.childCount;
+    if (children.length === 0 || (children.length < all && all <= AUTO_LOAD)) void loadMore();
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [open]);
 
