@@ -7,7 +7,8 @@ import { RpcError } from "../protocol/errors";
 interface Problem {
   code: number;
   message: string;
-  data?: Record<string, unknown> | undefined;
+  // The spec's ErrorData (an interface without an index signature) or any object of facts.
+  data?: object | undefined;
 }
 
 export function Problems({ problems, partial, what }: { problems: Problem[] | undefined; partial?: boolean | undefined; what: string }) {

@@ -38,6 +38,135 @@ export interface DumpInfo {
   /** KASLR offset of the kernel image. */
   kernelOffset: HexU64;
   fiveLevelPaging: boolean;
+  /** Set when the open dump is a received one. */
+  receivedId?: ReceivedDumpId;
+}
+
+/** An open dump in dump/list. */
+export type OpenedDump = DumpInfo & {
+  source: "opened";
+};
+
+/** Id of a received dump in the receiver's catalog: the name of its directory in the dump directory, `<ip>-<YYYY-MM-DD-HH:MM:SS>` (receiver's clock, UTC) with `-2`, `-3`, … when two dumps of one host start in the same second. Stable across server restarts. */
+export type ReceivedDumpId = string;
+
+/** A dump the receiver took in over the network (`vmscope serve --receive DIR`), as its catalog records it. */
+export interface ReceivedDump {
+  source: "received";
+  receivedId: ReceivedDumpId;
+  /** The sending host's name in the receiver's host table. */
+  host: string;
+  /** Source address of the dump's packets. */
+  address: string;
+  hostId: HexU64;
+  sessionId: HexU64;
+  /** receiving: arriving now; complete: every dumpable page arrived and the digest matched (file `vmcore`); incomplete: finished with pages missing, which read as absent (`vmcore-incomplete`); failed: nothing a debugger can open. Only complete and incomplete dumps can be opened. */
+  status: "receiving" | "complete" | "incomplete" | "failed";
+  /** Why a dump is incomplete or failed: the receiver's reasons (sender-lost, lost-packets, sender-error, disk-full, write-error, digest-mismatch, meta-missing, meta-late, pages-unavailable; protocol-spec/dump-wire-protocol.md §11.3) or the catalog's (receiver-stopped: the receiver stopped while it arrived; meta-unreadable; vmcore-missing). */
+  reason?: string;
+  started: string;
+  finished?: string;
+  /** Disk space of the vmcore file. */
+  bytes: number;
+  pages: {
+    /** Dumpable pages, once the sender's metadata arrived (else 0). */
+    total: number;
+    /** Pages stored, zero pages included. */
+    received: number;
+    /** Dumpable pages that never arrived; known once finished. */
+    missing: number;
+  };
+  /** Kernel release the sender announced. */
+  release: string;
+  /** First line of the panic message the sender sent (may be empty). */
+  panicTitle: string;
+  /** Triage bucket, once triage has filed the dump. */
+  bucketId: string | null;
+  directory: string;
+  /** Path of the kdump-compressed file. */
+  vmcore: string;
+  /** Its session, when the dump is open in this server. */
+  dumpId?: DumpId;
+}
+
+export interface ReceivedDumpProgress {
+  /** Pages the sender will account for (0 until its metadata arrived). */
+  dumpable: number;
+  /** Pages stored. */
+  received: number;
+  /** All-zero pages (sent as runs). */
+  zero: number;
+  /** Pages the sender could not read. */
+  unavailable: number;
+  /** Dumpable pages that never arrived (final events only). */
+  missing: number;
+  dataPackets: number;
+  /** FEC groups repaired from parity. */
+  groupsRecovered: number;
+  /** FEC groups beyond repair (final events only). */
+  groupsLost: number;
+  /** Bytes written to the vmcore file. */
+  fileBytes: number;
+}
+
+export interface ReceivedDumpEvent {
+  receivedId: ReceivedDumpId;
+  host: string;
+  address: string;
+  hostId: HexU64;
+  sessionId: HexU64;
+  /** The ingest session's state (protocol-spec/dump-wire-protocol.md §11.2). */
+  state: "receiving" | "draining" | "nospace" | "complete" | "incomplete";
+  reason?: string;
+  release: string;
+  progress: ReceivedDumpProgress;
+  /** The catalog's row after this event (absent if the catalog could not store it). */
+  dump?: ReceivedDump;
+}
+
+export interface ReceiverLogLine {
+  /** Source address (IPv4-mapped IPv6 shown as IPv4). Not authenticated: as good as the network's source filtering. */
+  host: string;
+  port: number;
+  source: "netconsole" | "syslog";
+  transport: "udp" | "tcp";
+  /** netconsole: the printk level when sent (extended mode, or `<N>` prefixes); syslog: the severity. */
+  level?: number;
+  facility?: number;
+  /** netconsole extended: the printk record's sequence number. */
+  seq?: number;
+  /** netconsole: seconds since boot, "12.345678" (dmesg's [ ]); syslog: the message's TIMESTAMP as sent. */
+  timestamp?: string;
+  /** The message text, unescaped (netconsole without its level and time prefix). */
+  text: string;
+  /** The line as the receiver writes it to <dumpdir>/logs/<host>/ (before control bytes are escaped). */
+  line: string;
+  /** netconsole: extended (/dev/kmsg) format. */
+  extended?: boolean;
+  /** netconsole extended: continues the previous record's line. */
+  continuation?: boolean;
+  /** netconsole extended with the `r` option. */
+  release?: string;
+  /** netconsole extended with CONFIG_PRINTK_CALLER: "T123" or "C2". */
+  caller?: string;
+  /** netconsole extended: dictionary lines (SUBSYSTEM, DEVICE, userdata). */
+  dictionary?: {
+    [key: string]: string;
+  };
+  syslog?: {
+    format: "rfc3164" | "rfc5424";
+    hostname?: string;
+    /** RFC 3164: the tag. */
+    appName?: string;
+    procid?: string;
+    msgid?: string;
+    structuredData?: {
+      id: string;
+      params: {
+        [key: string]: string;
+      };
+    }[];
+  };
 }
 
 export interface ServerStatus {
@@ -184,6 +313,208 @@ export interface ValuePage {
   children: ValueNodeFields[];
 }
 
+/** Why a result is partial: the same object as a JSON-RPC error (code, message, data with the facts such as the excluded page's address). A partial result still answers with everything that could be read. */
+export interface Problem {
+  code: number;
+  message: string;
+  data: ErrorData;
+}
+
+export type Problems = Problem[];
+
+/** A task named inside another result. */
+export interface TaskRef {
+  pid: number;
+  comm: string;
+  /** The task_struct. */
+  address: HexU64;
+  /** The CPU it last ran on. */
+  cpu: number;
+  /** It was running on that CPU when the dump was taken. */
+  active: boolean;
+}
+
+/** One thread, as crash's ps shows it. */
+export interface Task {
+  pid: number;
+  tgid: number;
+  /** real_parent's tgid (/proc's PPid); 0 when unreadable. */
+  ppid: number;
+  comm: string;
+  /** The ps / /proc letter: R, S, D, T, t, X, Z, P, I. */
+  state: string;
+  /** crash's two-letter code: RU, IN, UN, ID, ZO, ST, TR, DE, SW, PA, WA, NE (?? when none matches). */
+  crashState: string;
+  /** The CPU it last ran on. */
+  cpu: number;
+  /** The task_struct. */
+  address: HexU64;
+  /** It was running on its CPU when the dump was taken (crash's '>'). */
+  active: boolean;
+  /** The idle task of its CPU (pid 0). */
+  idle: boolean;
+  /** No mm (crash shows it in brackets). */
+  kernelThread: boolean;
+  /** Resident memory of its mm (file + anon + shmem pages), as crash's RSS; 0 for kernel threads. */
+  rssBytes: number;
+  /** total_vm of its mm (crash's VSZ). */
+  vmBytes: number;
+  prio: number;
+  /** PF_* bits. */
+  flags: HexU64;
+  /** __state (or state) as stored. */
+  rawState: HexU64;
+  /** exit_state as stored. */
+  exitState: HexU64;
+  /** real_parent. */
+  parent: HexU64;
+  mm: HexU64;
+  /** The task's kernel stack. */
+  stack: HexU64;
+}
+
+export interface CrashedTask {
+  pid: number;
+  comm: string;
+  address: HexU64;
+  cpu: number;
+  /** How it was found: NT_TASKSTRUCT, panic_cpu, crashing_cpu or panic record caller. */
+  source: string;
+}
+
+/** One function activation of a backtrace; inline expansions are frames of their own (inline: true) with the same pc and sp, innermost first. */
+export interface Frame {
+  pc: HexU64;
+  sp: HexU64;
+  /** DWARF's name (an inline expansion's own), else the ELF symbol's; null when unknown. */
+  function: string | null;
+  /** The ELF symbol containing pc (e.g. __handle_sysrq.cold). */
+  symbol?: string | null;
+  /** pc's offset into symbol, in bytes. */
+  offset: number | null;
+  symbolSize?: number;
+  /** The module holding pc; null for the kernel image. */
+  module: string | null;
+  file: string | null;
+  line: number | null;
+  column?: number | null;
+  inline: boolean;
+  /** pc is exact (the first frame, or registers from a pt_regs), not a return address. */
+  interrupted: boolean;
+  /** The first user-mode frame: the walk ends here (user space is not unwound). */
+  userMode: boolean;
+  /** The stack the frame is on: task, irq, NMI, DF, … */
+  stack?: string | null;
+  /** How this frame's registers were recovered: initial, orc, cfi, frame-pointer. */
+  method: string;
+  /** The struct pt_regs crossed to reach this frame (an interrupt, exception or syscall entry). */
+  ptRegs?: HexU64 | null;
+}
+
+export interface Backtrace {
+  /** Where the first registers came from (NT_PRSTATUS of a CPU, the switch frame). */
+  start: string;
+  frames: Frame[];
+  /** The walk reached the end of the stack or user mode. */
+  complete: boolean;
+  /** Why the walk stopped early: an excluded page with its address, a pc without unwind information, a loop, the frame limit. */
+  stopped: Problem | null;
+  endReason: string;
+  /** Fallbacks used (CFI, frame pointers). */
+  notes: string[];
+}
+
+export interface LogRecord {
+  seq: number;
+  /** Local clock at logging, in ns since boot (above 2^53 ns, 104 days, JavaScript rounds it to a few ns). */
+  timestampNs: number;
+  /** Syslog level: 0 emerg … 7 debug. */
+  level: number;
+  facility: number;
+  text: string;
+  /** printk's caller id: T<tid> (a thread) or C<cpu> (outside task context); null when the kernel keeps none. */
+  caller: string | null;
+  /** LOG_CONT: continues the previous record's line. */
+  continuation: boolean;
+  /** reserved: being written when the machine died; its text is empty. */
+  state: "finalized" | "committed" | "reserved";
+  /** SUBSYSTEM/DEVICE (dev_info), or the old dictionary's pairs. */
+  context: {
+    [key: string]: string;
+  };
+}
+
+export interface Module {
+  name: string;
+  /** The struct module. */
+  address: HexU64;
+  /** As crash's mod BASE. */
+  base: HexU64;
+  /** As crash's mod SIZE. */
+  size: number;
+  textSize: number | null;
+  roSize: number | null;
+  regions: {
+    kind: string;
+    base: HexU64;
+    size: number;
+  }[];
+  /** The enum module_state name, e.g. MODULE_STATE_LIVE. */
+  state: string;
+  /** Taint letters (OE, …); empty when none. */
+  taints: string;
+  refcnt: number | null;
+  buildId: string | null;
+  /** The module's debug file, found by build-id under the vmlinux's debug root; null when none. */
+  debugFile: string | null;
+}
+
+/** crash's sys facts; a fact that could not be read is null and has a problem. */
+export interface SysInfo {
+  sysname?: string;
+  nodename?: string;
+  release: string;
+  version: string;
+  machine: string;
+  domainname?: string;
+  /** Present CPUs (crash's CPUS). */
+  cpus: number;
+  /** A panicking CPU stops the others, which mark themselves offline: usually 1. */
+  cpusOnline?: number;
+  cpusPossible?: number;
+  pageSize?: number;
+  /** Present memory (the nodes' node_present_pages). */
+  memoryBytes: number | null;
+  /** Memory the kernel manages (totalram_pages). */
+  totalRamBytes?: number | null;
+  /** Uptime at the crash, whole seconds (jiffies / HZ) in ns. */
+  uptimeNs: number | null;
+  jiffies?: HexU64 | null;
+  hz?: number | null;
+  crashTime?: string | null;
+  /** CRASHTIME (VMCOREINFO) or timekeeper. */
+  crashTimeSource?: string | null;
+  /** As /proc/loadavg and crash: "0.23, 0.05, 0.02". */
+  loadAverage?: string | null;
+  cpuMhz?: number | null;
+  /** Threads, as crash's TASKS. */
+  taskCount?: number | null;
+  /** The record crash's sys shows as PANIC. */
+  panicMessage: string | null;
+  crashedTask: CrashedTask | null;
+}
+
+export interface Culprit {
+  function: string;
+  module: string | null;
+  file: string | null;
+  line: number | null;
+  /** From the dump's own backtrace of culpritTask, or (when that is unusable) from the backtrace the kernel printed in the log. */
+  origin: "backtrace" | "log";
+  /** Index of the culprit in culpritBacktrace (or backtrace) frames. */
+  frame: number | null;
+}
+
 // ---- Methods ----
 
 /** Params of `rpc.discover`. */
@@ -199,15 +530,17 @@ export interface RpcDiscoverResult {
 
 /** Params of `dump/open`. */
 export interface DumpOpenParams {
-  /** Path of the dump file; a server opens only files inside its --allow-dir directories. */
-  core: string;
+  /** Path of the dump file; a server opens only files inside its --allow-dir directories (and its --receive directory). Give either core or receivedId. */
+  core?: string;
+  /** A received dump (dump/list, source "received") to open instead of a file: complete and incomplete ones open (an incomplete dump's missing pages read as PageAbsent); one still receiving or failed gives Unsupported. Its vmlinux is found by build-id in debugDir or the server's --debug-dir. */
+  receivedId?: ReceivedDumpId;
   /** The kernel's vmlinux with DWARF. */
   vmlinux?: string;
   /** A debug-file directory (Debian -dbg layout) to find the vmlinux and modules' debug files in. */
   debugDir?: string;
 }
 
-/** Result of `dump/open`. Open a vmcore (any supported format, detected from content) and return its id. Opening a file that is already open returns the same id. */
+/** Result of `dump/open`. Open a vmcore (any supported format, detected from content) by path, or a received dump by its receivedId, and return its id. Opening a file that is already open returns the same id. */
 export type DumpOpenResult = DumpInfo;
 
 /** Params of `dump/close`. */
@@ -221,11 +554,14 @@ export interface DumpCloseResult {
 }
 
 /** Params of `dump/list`. */
-export type DumpListParams = Record<string, never>;
+export interface DumpListParams {
+  /** Only dumps of this source. */
+  source?: "opened" | "received";
+}
 
-/** Result of `dump/list`. The dumps this server holds open. */
+/** Result of `dump/list`. The dumps this server holds open (source "opened") and, with the receiver running, every dump in its catalog (source "received", newest first). */
 export interface DumpListResult {
-  dumps: DumpInfo[];
+  dumps: (OpenedDump | ReceivedDump)[];
 }
 
 /** Params of `memory/read`. */
@@ -253,6 +589,159 @@ export interface MemoryTranslateResult {
   address: HexU64;
   physical: HexU64;
   pageSize: number;
+}
+
+/** Params of `sys/info`. */
+export interface SysInfoParams {
+  dumpId: DumpId;
+}
+
+/** Result of `sys/info`. The dump's system facts, as crash's sys: release, machine, CPUs, memory, uptime, crash time, panic message and the crashed task. Computed once per dump and kept. */
+export type SysInfoResult = SysInfo & {
+  partial: boolean;
+  problems: Problems;
+};
+
+/** Params of `tasks/list`. */
+export interface TasksListParams {
+  dumpId: DumpId;
+  pid?: number;
+  /** The threads of one process. */
+  tgid?: number;
+  /** A shell pattern (fnmatch): vms-*, kworker/?:?. */
+  comm?: string;
+  /** A ps letter (D) or a crash code (UN). */
+  state?: string;
+  /** Only the tasks running on a CPU. */
+  active?: boolean;
+  /** Matching tasks to skip. */
+  offset?: number;
+  limit?: number;
+}
+
+/** Result of `tasks/list`. Every thread (crash's ps), sorted by pid (idle tasks by CPU), filtered and paged. The list is computed once per dump and kept; a list walk that stopped at a corrupt or unreadable link says so in problems. */
+export interface TasksListResult {
+  tasks: Task[];
+  /** Tasks matching the filter, on every page. */
+  total: number;
+  offset: number;
+  partial: boolean;
+  problems: Problems;
+}
+
+/** Params of `tasks/backtrace`. */
+export interface TasksBacktraceParams {
+  dumpId: DumpId;
+  /** Exactly one of pid and address. */
+  pid?: number;
+  /** With pid 0: which CPU's idle task. */
+  cpu?: number;
+  /** A task_struct; one missing from the task list is traced too (listed: false). */
+  address?: HexU64;
+}
+
+/** Result of `tasks/backtrace`. One task's backtrace (crash's bt), by pid or task address: from its CPU's saved registers if it was running, else from its switch frame; through IRQ and exception stacks; inline frames expanded. Kept per task once computed. A walk that stops early (an excluded stack page) keeps its frames and says why. */
+export type TasksBacktraceResult = Backtrace & {
+  /** The task; only its address when it is not in the task list. */
+  task: TaskRef | {
+    address: HexU64;
+  };
+  /** The task is in the task list. */
+  listed: boolean;
+  partial: boolean;
+  problems: Problems;
+};
+
+/** Params of `log/read`. */
+export interface LogReadParams {
+  dumpId: DumpId;
+  /** First sequence number (inclusive). */
+  fromSeq?: number;
+  /** End of the range (exclusive); default: the end of the log. */
+  toSeq?: number;
+  /** Records at this level or more severe (0 emerg … 7 debug). */
+  maxLevel?: number;
+  limit?: number;
+  /** The last limit matching records instead of the first. */
+  tail?: boolean;
+  follow?: boolean;
+}
+
+/** Result of `log/read`. Kernel log records by sequence range and level, paged forward or from the end (tail). follow asks a live source to keep sending records; a dump is not live (its log ended with the machine), so follow answers exactly as a plain read and the result says live: false — no notification follows. */
+export interface LogReadResult {
+  records: LogRecord[];
+  /** The log's first record; null for an empty log. */
+  firstSeq: number | null;
+  lastSeq: number | null;
+  /** fromSeq for the next page: after the last record returned. */
+  nextSeq: number;
+  /** Matching records remain beyond this page (before it, with tail). */
+  more: boolean;
+  /** printk_ringbuffer, printk_log or plain log_buf. */
+  source: string;
+  /** Records may still be added (never for a dump). */
+  live: boolean;
+  partial: boolean;
+  /** Records left out, by reason (descriptor id mismatch, unreadable text, …). */
+  skipped: {
+    [key: string]: number;
+  };
+  problems: Problems;
+}
+
+/** Params of `modules/list`. */
+export interface ModulesListParams {
+  dumpId: DumpId;
+}
+
+/** Result of `modules/list`. Loaded modules (crash's mod), newest first, with build-ids and their debug files when found under the vmlinux's debug root. */
+export interface ModulesListResult {
+  modules: Module[];
+  partial: boolean;
+  problems: Problems;
+}
+
+/** Params of `triage/report`. */
+export interface TriageReportParams {
+  dumpId: DumpId;
+  /** How many records from the end of the log. */
+  logLines?: number;
+}
+
+/** Result of `triage/report`. One call for CI bots: a syzbot-like title of the crash ("BUG: unable to handle page fault in foo_bar", "kernel panic: REASON"), the culprit frame (the first frame outside panic/oops/printk/sysrq/notifier plumbing, starting at the interrupted code for exceptions; for hung tasks and soft lockups in the stuck task, not the watchdog), a stable bucket id (FNV-1a of the kind, the normalized title and the first three functions from the culprit, no addresses: the same bug from another process, boot or dump format lands in the same bucket), a sys summary, the crashed task's backtrace, the end of the log and the tasks in D state. */
+export interface TriageReportResult {
+  title: string;
+  /** page-fault, null-deref, general-protection-fault, kernel-bug, divide-error, kasan, ubsan, warning, sleep-in-atomic, hung-task, soft-lockup, hard-lockup, rcu-stall, bug, oops, invalid-opcode, panic or unknown. */
+  kind: string;
+  bucket: string;
+  culprit: Culprit | null;
+  /** The functions hashed into the bucket besides kind and title. */
+  bucketFunctions: string[];
+  /** How the report was chosen. */
+  notes: string[];
+  /** The log record that starts the report. */
+  report: {
+    seq: number;
+    text: string;
+  } | null;
+  sys: SysInfo | null;
+  panicMessage: string | null;
+  crashedTask: CrashedTask | null;
+  /** The task whose stack holds the culprit. */
+  culpritTask: TaskRef | null;
+  /** The crashed task's. */
+  backtrace: Backtrace | null;
+  /** The culprit task's, when it is not the crashed task (a hung task). */
+  culpritBacktrace: Backtrace | null;
+  log: LogRecord[];
+  /** Tasks in uninterruptible sleep (D). */
+  blockedTasks: (TaskRef & {
+    crashState: string;
+    /** Where it sleeps, innermost first; null past the first 256 tasks or when its trace failed. */
+    functions: string[] | null;
+  })[];
+  partial: boolean;
+  problems: Problems;
 }
 
 /** Params of `server/status`. */
@@ -327,6 +816,12 @@ export interface Methods {
   "dump/list": { params: DumpListParams; result: DumpListResult };
   "memory/read": { params: MemoryReadParams; result: MemoryReadResult };
   "memory/translate": { params: MemoryTranslateParams; result: MemoryTranslateResult };
+  "sys/info": { params: SysInfoParams; result: SysInfoResult };
+  "tasks/list": { params: TasksListParams; result: TasksListResult };
+  "tasks/backtrace": { params: TasksBacktraceParams; result: TasksBacktraceResult };
+  "log/read": { params: LogReadParams; result: LogReadResult };
+  "modules/list": { params: ModulesListParams; result: ModulesListResult };
+  "triage/report": { params: TriageReportParams; result: TriageReportResult };
   "server/status": { params: ServerStatusParams; result: ServerStatusResult };
   "symbols/lookup": { params: SymbolsLookupParams; result: SymbolsLookupResult };
   "symbols/search": { params: SymbolsSearchParams; result: SymbolsSearchResult };
@@ -337,7 +832,7 @@ export interface Methods {
 
 export type MethodName = keyof Methods;
 
-export const METHOD_NAMES: readonly MethodName[] = ["rpc.discover","dump/open","dump/close","dump/list","memory/read","memory/translate","server/status","symbols/lookup","symbols/search","types/get","value/evaluate","value/children"];
+export const METHOD_NAMES: readonly MethodName[] = ["rpc.discover","dump/open","dump/close","dump/list","memory/read","memory/translate","sys/info","tasks/list","tasks/backtrace","log/read","modules/list","triage/report","server/status","symbols/lookup","symbols/search","types/get","value/evaluate","value/children"];
 
 // ---- Notifications (x-notifications) ----
 
@@ -354,10 +849,30 @@ export interface NotificationsDroppedNotificationParams {
   dropped: number;
 }
 
+/** A host started sending a dump (an authenticated SESSION_START). */
+export type ReceiverDumpStartedNotificationParams = ReceivedDumpEvent;
+
+/** How far a dump being received has come. */
+export type ReceiverDumpProgressNotificationParams = ReceivedDumpEvent;
+
+/** A dump arrived whole: every dumpable page, the digest verified; it can be opened with dump/open {receivedId}. */
+export type ReceiverDumpCompletedNotificationParams = ReceivedDumpEvent;
+
+/** A dump finished without arriving whole; `reason` says why. An incomplete dump can still be opened (missing pages read as absent); a failed one cannot. */
+export type ReceiverDumpFailedNotificationParams = ReceivedDumpEvent;
+
+/** One console line (netconsole) or syslog message received from a host. */
+export type ReceiverLogLineNotificationParams = ReceiverLogLine;
+
 /** Notifications the server sends (over stdio, and on GET /events). */
 export interface ServerNotifications {
   "$/progress": ProgressNotificationParams;
   "notifications/dropped": NotificationsDroppedNotificationParams;
+  "receiver/dumpStarted": ReceiverDumpStartedNotificationParams;
+  "receiver/dumpProgress": ReceiverDumpProgressNotificationParams;
+  "receiver/dumpCompleted": ReceiverDumpCompletedNotificationParams;
+  "receiver/dumpFailed": ReceiverDumpFailedNotificationParams;
+  "receiver/logLine": ReceiverLogLineNotificationParams;
 }
 
 /** Notifications a client may send. */

@@ -24,7 +24,13 @@ export function isTypingTarget(target: EventTarget | null): boolean {
 
 export function DumpLayout({ dumpId, tab, children }: { dumpId: string; tab: DumpTab; children: ReactNode }) {
   const list = useRpc("dump/list", {}, "list");
-  const info = list.status === "ok" ? list.data.dumps.find((d) => d.dumpId === dumpId) : undefined;
+// An open received dump is listed twice (opened, with its receivedId, and received, with its
+  // dumpId): the opened row has the facts of the open file.
+  const info =
+    list.status === "ok"
+      ? (list.data.dumps.find((d) => d.dumpId === dumpId && d.source !== "received") ??
+        list.data.dumps.find((d) => d.dumpId === dumpId))
+      : undefined;
 
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
@@ -56,10 +62,22 @@ export function DumpLayout({ dumpId, tab, children }: { dumpId: string; tab: Dum
         {info ? (
           <>
             <span className="dump-fact">{info.release ?? "release unknown"}</span>
-            <span className="dump-fact">{info.format}</span>
-            <span className="dump-fact mono" title="canonical path of the dump file">
-              {info.core}
-            </span>
+            {info.source !== "received" ? (
+              <>
+                <span className="dump-fact">{info.format}</span>
+                <span className="dump-fact mono" title="canonical path of the dump file">
+                  {info.core}
+                </span>
+              </>
+            ) : (
+              <>
+                <span className="dump-fact">received from {info.host}</span>
+                <span className="dump-fact">{info.status}</span>
+                <span className="dump-fact mono" title="path of the received vmcore">
+                  {info.vmcore}
+                </span>
+              </>
+            )}
           </>
         ) : list.status === "ok" ? (
           <span className="dump-missing" role="alert">

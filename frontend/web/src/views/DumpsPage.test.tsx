@@ -13,10 +13,30 @@ const dump = {
   fiveLevelPaging: false,
 };
 
+const received = {
+  source: "received" as const,
+  receivedId: "10.0.0.7-2026-11-29-14:58:03",
+  host: "web-7",
+  address: "10.0.0.7",
+  hostId: "0x1",
+  sessionId: "0x2",
+  status: "incomplete" as const,
+  reason: "lost-packets",
+  started: "2026-11-29T14:58:03Z",
+  finished: "2026-11-29T14:58:40Z",
+  bytes: 1048576,
+  pages: { total: 1000, received: 990, missing: 10 },
+  release: "6.1.0-57-cloud-amd64",
+  panicTitle: "Kernel panic - not syncing: sysrq triggered crash",
+  bucketId: null,
+  directory: "/var/crash/10.0.0.7-2026-11-29-14:58:03",
+  vmcore: "/var/crash/10.0.0.7-2026-11-29-14:58:03/vmcore-incomplete",
+};
+
 describe("DumpsPage", () => {
   it("lists open dumps and shows live progress of another client's work", async () => {
     at("/dumps");
-    let dumps: (typeof dump)[] = [];
+    let dumps: unknown[] = [];
     const api = fakeApi({ "dump/list": () => ({ dumps }) });
     renderWithApi(<DumpsPage />, api);
     await screen.findByText(/No dump is open/);
@@ -25,10 +45,14 @@ describe("DumpsPage", () => {
     act(() => source.emit("$/progress", { token: "bot-1", value: { kind: "report", message: "types", percentage: 40 } }));
     const bar = await screen.findByRole("progressbar", { name: "[another client] Indexing vmlinux" });
     expect(bar.getAttribute("aria-valuenow")).toBe("40");
-    dumps = [dump];
+    dumps = [{ ...dump, source: "opened" }, received];
     act(() => source.emit("$/progress", { token: "bot-1", value: { kind: "end", message: "indexed" } }));
     await screen.findByText("dump-1");
     expect(bar.getAttribute("aria-valuenow")).toBe("100");
+    // A received dump that is not open: its host, status and missing pages, no link.
+    await screen.findByText(/received from web-7 \(10\.0\.0\.7\): incomplete — lost-packets/);
+    expect(screen.getByText("pages 990/1000, 10 missing")).toBeTruthy();
+    expect(screen.getByText("not open")).toBeTruthy();
   });
 
   it("opens a dump with a progress token and goes to its overview", async () => {

@@ -137,23 +137,53 @@ export function DumpsPage() {
                   </tr>
                 </thead>
                 <tbody>
-                  {data.dumps.map((d) => (
-                    <tr key={d.dumpId}>
-                      <td>
-                        <Link to={href(["dumps", d.dumpId])}>{d.dumpId}</Link>
-                      </td>
-                      <td>{d.release ?? ""}</td>
-                      <td>{d.format}</td>
-                      <td className="mono">{d.core}</td>
-                      <td className="mono">{d.kernelOffset}</td>
-                      <td>{d.openedAt}</td>
-                      <td>
-                        <button type="button" className="small" onClick={() => void close(d.dumpId)}>
-                          close
-                        </button>
-                      </td>
-                    </tr>
-                  ))}
+                  {data.dumps.map((d) =>
+                    d.source !== "received" ? (
+                      <tr key={`opened:${d.dumpId}`}>
+                        <td>
+                          <Link to={href(["dumps", d.dumpId])}>{d.dumpId}</Link>
+                        </td>
+                        <td>{d.release ?? ""}</td>
+                        <td>{d.format}</td>
+                        <td className="mono">{d.core}</td>
+                        <td className="mono">{d.kernelOffset}</td>
+                        <td>{d.openedAt}</td>
+                        <td>
+                          <button type="button" className="small" onClick={() => void close(d.dumpId)}>
+                            close
+                          </button>
+                        </td>
+                      </tr>
+                    ) : (
+                      <tr key={`received:${d.receivedId}`} className="received-dump">
+                        <td>
+                          {d.dumpId ? <Link to={href(["dumps", d.dumpId])}>{d.dumpId}</Link> : <span className="muted">not open</span>}
+                        </td>
+                        <td>{d.release}</td>
+                        <td title={d.reason ?? undefined}>
+                          received from {d.host} ({d.address}): {d.status}
+                          {d.reason ? ` — ${d.reason}` : ""}
+                          {d.panicTitle ? ` — ${d.panicTitle}` : ""}
+                        </td>
+                        <td className="mono">{d.vmcore}</td>
+                        <td>
+                          pages {d.pages.received}/{d.pages.total}
+                          {d.pages.missing > 0 ? `, ${d.pages.missing} missing` : ""}
+                        </td>
+                        <td>
+                          {d.started}
+                          {d.finished ? ` – ${d.finished}` : ""}
+                        </td>
+                        <td>
+                          {d.dumpId ? (
+                            <button type="button" className="small" onClick={() => void close(d.dumpId!)}>
+                              close
+                            </button>
+                          ) : null}
+                        </td>
+                      </tr>
+                    ),
+                  )}
                 </tbody>
               </table>
             )

@@ -3,12 +3,13 @@ import { describe, expect, it } from "vitest";
 import { at, fakeApi, renderWithApi } from "../test/fakeApi";
 import { filterLog, indexAtTime, LogView } from "./LogView";
 
+const fields = { facility: 0, caller: null, continuation: false, state: "finalized" as const, context: {} };
 const records = [
-  { seq: 0, timestampNs: 0, level: 5, text: "Linux version 6.1.0" },
-  { seq: 1, timestampNs: 1_500_000_000, level: 3, text: "vmscope-fixture: error line" },
-  { seq: 2, timestampNs: 2_000_000_000, level: 4, text: "vmscope-fixture: warning line" },
-  { seq: 3, timestampNs: 3_250_000_000, level: 7, text: "debug chatter" },
-  { seq: 4, timestampNs: 13_857_113_423, level: 0, text: "Kernel panic - not syncing: sysrq triggered crash" },
+  { seq: 0, timestampNs: 0, level: 5, text: "Linux version 6.1.0", ...fields },
+  { seq: 1, timestampNs: 1_500_000_000, level: 3, text: "vmscope-fixture: error line", ...fields },
+  { seq: 2, timestampNs: 2_000_000_000, level: 4, text: "vmscope-fixture: warning line", ...fields },
+  { seq: 3, timestampNs: 3_250_000_000, level: 7, text: "debug chatter", ...fields },
+  { seq: 4, timestampNs: 13_857_113_423, level: 0, text: "Kernel panic - not syncing: sysrq triggered crash", ...fields },
 ];
 
 describe("log filtering", () => {

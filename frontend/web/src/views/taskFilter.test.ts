@@ -2,7 +2,29 @@ import { describe, expect, it } from "vitest";
 import { filterAndSortTasks, taskMatcher, type Task } from "./taskFilter";
 
 function task(pid: number, comm: string, extra: Partial<Task> = {}): Task {
-  return { pid, tgid: pid, ppid: 1, comm, state: "S", cpu: 0, address: `0xffff8d77${pid.toString(16).padStart(8, "0")}`, ...extra };
+  const base: Task = {
+    pid,
+    tgid: pid,
+    ppid: 1,
+    comm,
+    state: "S",
+    crashState: "IN",
+    cpu: 0,
+    address: `0xffff8d77${pid.toString(16).padStart(8, "0")}`,
+    active: false,
+    idle: false,
+    kernelThread: false,
+    rssBytes: 0,
+    vmBytes: 0,
+    prio: 120,
+    flags: "0x0",
+    rawState: "0x1",
+    exitState: "0x0",
+    parent: "0x0",
+    mm: "0x0",
+    stack: "0x0",
+  };
+  return { ...base, ...extra };
 }
 
 const tasks: Task[] = [
