@@ -2,15 +2,20 @@
 //   call    run one protocol method in-process and print its result (for bots and people)
 //   serve   the long-running JSON-RPC server (stdio and/or HTTP), with --receive also the receiver
 //   receive the receiver alone: dumps, netconsole and syslog from other machines into a directory
+//   report  the triage report of one dump (title, culprit, bucket, …) as JSON or text
+//   send    stream a vmcore to a receiver with the dump wire protocol
+//   keygen  provision a host key for `send` and the receiver's host table
 //   version print the version
-// `report`, `send` and `keygen` arrive with their issues; until then they say so.
 #include <iostream>
 #include <string>
 #include <vector>
 
 #include "app/call_command.h"
 #include "app/command_line.h"
+#include "app/keygen_command.h"
 #include "app/receive_command.h"
+#include "app/report_command.h"
+#include "app/send_command.h"
 #include "app/serve_command.h"
 
 namespace {
@@ -31,18 +36,45 @@ constexpr const char* kUsage =
     "  receive DIR [--receive-address A] [--dump-port N|off] [--hosts FILE]\n"
     "              [--netconsole-port N|off] [--syslog-port N|off]\n"
     "        the receiver alone, until SIGINT/SIGTERM\n"
+    "  report --core C [--vmlinux V] [--debug-dir D] [--format json|text] [--log-lines N]\n"
+    "        the dump's triage report: crash title, culprit, bucket, sys, backtrace, log\n"
+    "  send --core C --to HOST[:PORT] --key FILE [--fec K,M|none] [--compression zstd|lz4]\n"
+    "       [--rate MB/s] [--datagram N]\n"
+    "        stream a vmcore to a receiver (authenticated, compressed, with FEC)\n"
+    "  keygen --name NAME [--dir DIR]\n"
+    "        write a new host key (0600) for send and the receiver's host table\n"
     "  version\n";
 
 }  // namespace
 
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
-  auto line = vmscope::app::parse_command_line(
-      args,
-      {"--core", "--vmlinux", "--debug-dir", "--http", "--allow-dir", "--web-root", "--token",
-       "--receive", "--receive-address", "--dump-port", "--netconsole-port", "--syslog-port",
-       "--hosts", "--workers", "--max-message-bytes"},
-      {"--help", "--stdio", "--test-methods"});
+  auto line = vmscope::app::parse_command_line(args, {"--core",
+                                                      "--vmlinux",
+                                                      "--debug-dir",
+                                                      "--http",
+                                                      "--allow-dir",
+                                                      "--web-root",
+                                                      "--token",
+                                                      "--receive",
+                                                      "--receive-address",
+                                                      "--dump-port",
+                                                      "--netconsole-port",
+                                                      "--syslog-port",
+                                                      "--hosts",
+                                                      "--workers",
+                                                      "--max-message-bytes",
+                                                      "--format",
+                                                      "--log-lines",
+                                                      "--to",
+                                                      "--key",
+                                                      "--fec",
+                                                      "--compression",
+                                                      "--rate",
+                                                      "--datagram",
+                                                      "--name",
+                                                      "--dir"},
+                                               {"--help", "--stdio", "--test-methods"});
   if (!line.ok()) {
     std::cerr << "vmscope: " << line.error().message() << "\n" << kUsage;
     return 2;
@@ -59,6 +91,9 @@ int main(int argc, char** argv) {
   if (command == "call") return vmscope::app::run_call(*line);
   if (command == "serve") return vmscope::app::run_serve(*line);
   if (command == "receive") return vmscope::app::run_receive(*line);
+  if (command == "report") return vmscope::app::run_report(*line);
+  if (command == "send") return vmscope::app::run_send(*line);
+  if (command == "keygen") return vmscope::app::run_keygen(*line);
   std::cerr << "vmscope: unknown command '" << command << "'\n" << kUsage;
   return 2;
 }
