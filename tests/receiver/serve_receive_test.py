@@ -99,36 +99,40 @@ class EventClient:
 
 
 class Server:
-    def __init__(self, argv):
+    """`vmscope serve` with the bound ports it announces on stderr; `expect` names the
+    (listener, protocol) pairs to wait for."""
+
+    def __init__(self, argv, expect):
         self.argv = argv
         self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                      stderr=subprocess.PIPE)
         self.stderr = []
         self.http_port = None
         self.listeners = {}  # ("netconsole", "udp") -> port
-        deadline = time.time() + TIMEOUT
-        while time.time() < deadline:
-            line = self.proc.stderr.readline().decode(errors="replace")
-            if not line:
-                break
-            self.stderr.append(line)
-            m = re.search(r"listening on http://[^ ]*:(\d+)/", line)
-            if m:
-                self.http_port = int(m.group(1))
-            m = re.search(r"receiving (\w+) on (udp|tcp)://.*:(\d+)$", line.strip())
-            if m:
-                self.listeners[(m.group(1), m.group(2))] = int(m.group(3))
-            if self.http_port and ("vmscope: dump ingest off" in line or
-                                   ("syslog", "tcp") in self.listeners):
-                break
-        if self.http_port is None:
+        self.changed = threading.Condition()
+        threading.Thread(target=self._read_stderr, daemon=True).start()
+        with self.changed:
+            ready = self.changed.wait_for(
+                lambda: self.proc.poll() is not None or
+                (self.http_port and all(key in self.listeners for key in expect)), TIMEOUT)
+        if not ready or self.proc.poll() is not None:
             self.proc.kill()
-            raise Failure("the server did not start:\n" + "".join(self.stderr))
-        threading.Thread(target=self._drain, daemon=True).start()
+            raise Failure("the server did not announce its ports:\n" + "".join(self.stderr))
 
-    def _drain(self):
+    def _read_stderr(self):
         for raw in self.proc.stderr:
-            self.stderr.append(raw.decode(errors="replace"))
+            line = raw.decode(errors="replace")
+            with self.changed:
+                self.stderr.append(line)
+                m = re.search(r"listening on http://[^ ]*:(\d+)/", line)
+                if m:
+                    self.http_port = int(m.group(1))
+                m = re.search(r"receiving (\w+) on (udp|tcp)://.*:(\d+)$", line.strip())
+                if m:
+                    self.listeners[(m.group(1), m.group(2))] = int(m.group(3))
+                self.changed.notify_all()
+        with self.changed:
+            self.changed.notify_all()
 
     def port(self, what, protocol):
         if (what, protocol) not in self.listeners:
@@ -173,7 +177,8 @@ def log_lines(notifications):
 
 def part_logs(args, workdir):
     server = Server([args.vmscope, "serve", "--http", "127.0.0.1:0", "--receive",
-                     os.path.join(workdir, "dumps"), "--netconsole-port", "0", "--syslog-port", "0"])
+                     os.path.join(workdir, "dumps"), "--netconsole-port", "0", "--syslog-port", "0"],
+                    expect=[("netconsole", "udp"), ("syslog", "udp"), ("syslog", "tcp")])
     clients = []
     try:
         clients = [EventClient(server.http_port), EventClient(server.http_port)]
@@ -285,18 +290,30 @@ def part_dump(args, workdir):
 
     allow = sorted({os.path.dirname(core), os.path.realpath(debug_dir)})
     argv = [args.vmscope, "serve", "--http", "127.0.0.1:0", "--receive",
-            os.path.join(workdir, "dumps"), "--netconsole-port", "off", "--syslog-port", "off",
+            os.path.join(workdir, "dumps"), "--netconsole-port", "0", "--syslog-port", "off",
             "--dump-port", "0", "--hosts", hosts, "--debug-dir", debug_dir]
     for directory in allow:
         argv += ["--allow-dir", directory]
-    server = Server(argv)
+    server = Server(argv, expect=[("dumps", "udp"), ("netconsole", "udp")])
     clients = []
     try:
         clients = [EventClient(server.http_port), EventClient(server.http_port)]
         port = server.port("dumps", "udp")
-        sent = subprocess.run([args.vmscope, "send", "--core", core, "--to", f"127.0.0.1:{port}",
-                               "--key", key_file], capture_output=True, text=True, timeout=600)
-        check(sent.returncode == 0, f"vmscope send failed ({sent.returncode}):\n{sent.stderr}")
+        # Paced so that the send lasts a few seconds: the ingest reports progress once a second.
+        began = time.time()
+        sender = subprocess.Popen([args.vmscope, "send", "--core", core, "--to",
+                                   f"127.0.0.1:{port}", "--key", key_file, "--rate", "8"],
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        # A console line from the same host while its dump arrives goes into the dump's `log`.
+        clients[0].wait_for(lambda ns: any(n.get("method") == "receiver/dumpStarted" for n in ns),
+                            "receiver/dumpStarted")
+        console_line = "panic console line while the dump arrives"
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            s.sendto(f"0,1,5000000,-;{console_line}\n".encode(),
+                     ("127.0.0.1", server.port("netconsole", "udp")))
+        out, err = sender.communicate(timeout=600)
+        check(sender.returncode == 0, f"vmscope send failed ({sender.returncode}):\n{err}")
+        print(f"ok   vmscope send took {time.time() - began:.1f} s: {out.strip()}")
 
         received_id = None
         for index, client in enumerate(clients):
@@ -311,15 +328,22 @@ def part_dump(args, workdir):
             check(methods[0] == "receiver/dumpStarted", f"client {index + 1}: {methods}")
             check(methods[-1] == "receiver/dumpCompleted",
                   f"client {index + 1}: {methods}; last: {json.dumps(events[-1])}")
-            check("receiver/dumpProgress" in methods, f"client {index + 1}: no progress: {methods}")
+            progress = methods.count("receiver/dumpProgress")
+            check(progress >= 1, f"client {index + 1}: no progress: {methods}")
             ids = {n["params"]["receivedId"] for n in events}
             check(len(ids) == 1, f"client {index + 1}: several dumps: {ids}")
             received_id = received_id or ids.pop()
             final = events[-1]["params"]
             check(final["dump"]["status"] == "complete", f"final: {json.dumps(final)}")
             check(final["progress"]["missing"] == 0, f"final: {json.dumps(final)}")
-        print(f"ok   both clients saw dumpStarted -> dumpProgress -> dumpCompleted "
-              f"for {received_id}")
+        print(f"ok   both clients saw dumpStarted -> dumpProgress (x{progress}) -> "
+              f"dumpCompleted for {received_id}")
+
+        dump_log = os.path.join(workdir, "dumps", received_id, "log")
+        with open(dump_log, encoding="utf-8") as f:
+            content = f.read()
+        check(f"[    5.000000] {console_line}\n" in content, f"{dump_log}:\n{content}")
+        print("ok   the console line sent during the dump is in the dump's log")
 
         listed = server.call("dump/list", {"source": "received"})["dumps"]
         check(len(listed) == 1 and listed[0]["receivedId"] == received_id and
@@ -335,14 +359,18 @@ def part_dump(args, workdir):
         check(received_entry.get("dumpId") == opened["dumpId"], f"dump/list: {json.dumps(listed)}")
         print(f"ok   dump/open by receivedId gave {opened['dumpId']}")
 
+        # The received dump tells the same story as the original: sys, tasks, log, modules.
         methods = {m["name"] for m in server.call("rpc.discover")["methods"]}
-        if "sys/info" in methods:
-            a = server.call("sys/info", {"dumpId": opened["dumpId"]})
-            b = server.call("sys/info", {"dumpId": original["dumpId"]})
-            check(a == b, f"sys/info differs:\nreceived {json.dumps(a)}\noriginal {json.dumps(b)}")
-            print("ok   sys/info of the received dump equals the original's")
-        else:
-            print("note sys/info is not registered in this build: not compared")
+        check("sys/info" in methods, "sys/info is not registered")
+        for method in ("sys/info", "tasks/list", "log/read", "modules/list"):
+            if method not in methods:
+                print(f"note {method} is not registered in this build: not compared")
+                continue
+            a = server.call(method, {"dumpId": opened["dumpId"]})
+            b = server.call(method, {"dumpId": original["dumpId"]})
+            check(a == b, f"{method} differs:\nreceived {json.dumps(a)[:2000]}\n"
+                          f"original {json.dumps(b)[:2000]}")
+            print(f"ok   {method} of the received dump equals the original's")
     finally:
         for client in clients:
             client.close()
