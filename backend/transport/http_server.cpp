@@ -238,6 +238,9 @@ HttpServer::HttpServer(HttpServerOptions options, server::NotificationHub& hub)
   std::size_t threads = impl_->options.request_threads + impl_->options.max_event_clients;
   impl_->server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   impl_->server.set_payload_max_length(impl_->options.max_message_bytes);
+  // A JSON-RPC answer is one small write: with Nagle's algorithm on, it waits for the client's
+  // delayed ACK (~40 ms per request on Linux; bench/rpc_load.py measured p50 43 ms -> 2.7 ms).
+  impl_->server.set_tcp_nodelay(true);
 }
 
 HttpServer::~HttpServer() = default;
