@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Datagrams: the common header (spec §4), XChaCha20-Poly1305 (spec §8), data
+ * packet numbering, FEC groups (spec §7) and the SESSION_START repeats (§10).
+ * Runs at panic time: no allocation, no sleeping, no locks of our own.
+ */
+#include <linux/delay.h>
+#include <linux/string.h>
+#include "vmscope_dump.h"
+
+void vmsd_send(struct vmsd_sender *s, enum vmsd_type type, const u8 *body, unsigned int len)
+{
+	u8 *d = s->datagram;
+
+	if (WARN_ON_ONCE(len + VMSD_OVERHEAD > s->max_datagram))
+		return;
+	vmsd_put32(d, VMSD_MAGIC);
+	d[4] = VMSD_VERSION;
+	d[5] = type;
+	vmsd_put16(d + 6, 0);
+	vmsd_put64(d + 8, s->host_id);
+	vmsd_put64(d + 16, s->session_id);
+	vmsd_put64(d + 24, s->seq);
+	/* Every datagram, repeats included, takes the next seq: a nonce is never reused. */
+	s->seq++;
+	/* nonce = header[8..32], AD = header[0..32] */
+	xchacha20poly1305_encrypt(d + VMSD_HEADER_SIZE, body, len, d, VMSD_HEADER_SIZE, d + 8, s->key);
+	netpoll_send_udp(&s->np, d, len + VMSD_OVERHEAD);
+	if (s->packet_gap_us)
+		udelay(s->packet_gap_us);
+}
+
+/* Sends the parity of the open FEC group (a partial group too) and starts a new one. */
+void vmsd_flush_parity(struct vmsd_sender *s)
+{
+	unsigned int j;
+	u8 *b = s->ctrl_body;
+
+	if (!s->fec_k || !s->group_count)
+		return;
+	for (j = 0; j < s->fec_m; j++) {
+		memset(b, 0, VMSD_PARITY_HEADER);
+		vmsd_put64(b, s->group);
+		b[8] = j;
+		b[9] = s->group_count;
+		vmsd_put16(b + 10, s->symbol_length);
+		memcpy(b + VMSD_PARITY_HEADER, s->parity[j], s->symbol_length);
+		vmsd_send(s, VMSD_PARITY, b, VMSD_PARITY_HEADER + s->symbol_length);
+	}
+	for (j = 0; j < s->fec_m; j++)
+		memset(s->parity[j], 0, s->symbol_length);
+	s->group_count = 0;
+	s->symbol_length = 0;
+	s->group++;
+}
+
+/*
+ * A data packet (META or PAGES): numbered, sent, folded into the FEC group.
+ * The FEC symbol is type || 0 || le16 length || body, zero-padded; zero padding
+ * adds nothing to a parity, so the parity is accumulated packet by packet.
+ */
+void vmsd_send_data(struct vmsd_sender *s, enum vmsd_type type, u8 *body, unsigned int len)
+{
+	vmsd_put64(body, s->data_index);
+	s->data_index++;
+	vmsd_send(s, type, body, len);
+	if (s->fec_k) {
+		u8 prefix[4] = { type, 0, len & 0xff, len >> 8 };
+
+		vmsd_fec_add(s->parity, s->fec_m, s->group_count, 0, prefix, 4);
+		vmsd_fec_add(s->parity, s->fec_m, s->group_count, 4, body, len);
+		if (len + 4 > s->symbol_length)
+			s->symbol_length = len + 4;
+		s->group_count++;
+		if (s->group_count == s->fec_k)
+			vmsd_flush_parity(s);
+	}
+	if (s->data_index % VMSD_START_EVERY == 0)
+		vmsd_send(s, VMSD_SESSION_START, s->start_body, VMSD_SESSION_START_BODY);
+}
