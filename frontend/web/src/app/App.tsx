@@ -7,11 +7,13 @@
 //   /dumps/:id/explore?expr=…       struct explorer
 //   /dumps/:id/symbols?q=…          symbol search
 //   /dumps/:id/memory?addr=…        hex view
+//   /hosts/:host/log                live netconsole/syslog lines of a host (all: every host)
 import { useEffect, type ReactNode } from "react";
 import { ErrorBoundary } from "../components/ErrorBoundary";
 import { DumpLayout, type DumpTab } from "../views/DumpLayout";
 import { DumpsPage } from "../views/DumpsPage";
 import { ExploreView } from "../views/ExploreView";
+import { HostLogView } from "../views/HostLogView";
 import { LogView } from "../views/LogView";
 import { MemoryView } from "../views/MemoryView";
 import { OverviewView } from "../views/OverviewView";
@@ -45,6 +47,8 @@ export function resolveRoute(pathname: string): Resolved | "redirect" {
   if (m) return { tab: "symbols", dumpId: m.id!, title: "symbols", view: <SymbolsView dumpId={m.id!} /> };
   m = matchPath("/dumps/:id/memory", pathname);
   if (m) return { tab: "memory", dumpId: m.id!, title: "memory", view: <MemoryView dumpId={m.id!} /> };
+  m = matchPath("/hosts/:host/log", pathname);
+  if (m) return { title: `live log of ${m.host}`, view: <HostLogView key={m.host!} host={m.host!} /> };
   return {
     title: "not found",
     view: (

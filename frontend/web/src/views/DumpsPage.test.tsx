@@ -49,10 +49,12 @@ describe("DumpsPage", () => {
     act(() => source.emit("$/progress", { token: "bot-1", value: { kind: "end", message: "indexed" } }));
     await screen.findByText("dump-1");
     expect(bar.getAttribute("aria-valuenow")).toBe("100");
-    // A received dump that is not open: its host, status and missing pages, no link.
-    await screen.findByText(/received from web-7 \(10\.0\.0\.7\): incomplete — lost-packets/);
+    // A received dump that is not open: its host, status and missing pages; an incomplete
+    // one can be opened (its missing pages read as absent).
+    const row = await waitFor(() => document.querySelector(`[data-received-id="${received.receivedId}"]`)!);
+    expect(row.textContent).toContain("received from web-7 (10.0.0.7): incomplete — lost-packets");
     expect(screen.getByText("pages 990/1000, 10 missing")).toBeTruthy();
-    expect(screen.getByText("not open")).toBeTruthy();
+    expect(screen.getByRole("button", { name: `open ${received.receivedId}` })).toBeTruthy();
   });
 
   it("opens a dump with a progress token and goes to its overview", async () => {
@@ -87,5 +89,45 @@ describe("DumpsPage", () => {
     expect(alert.textContent).toContain("PermissionDenied (-32006) from dump/open");
     expect(alert.textContent).toContain("/etc/passwd is not inside an allowed directory");
     expect(window.location.pathname).toBe("/dumps");
+  });
+
+  it("shows a dump arriving at the receiver with a moving bar, then opens it by receivedId", async () => {
+    at("/dumps");
+    const arriving = { ...received, status: "receiving" as const, reason: undefined, finished: undefined, pages: { total: 0, received: 0, missing: 0 } };
+    let dumps: unknown[] = [];
+    const api = fakeApi({ "dump/list": () => ({ dumps }), "dump/open": () => ({ ...dump, dumpId: "dump-2", receivedId: received.receivedId }) });
+    renderWithApi(<DumpsPage />, api);
+    await screen.findByText(/No dump is open/);
+    const source = api.sources[0]!;
+    const progress = { dumpable: 1000, received: 0, zero: 0, unavailable: 0, missing: 0, dataPackets: 0, groupsRecovered: 0, groupsLost: 0, fileBytes: 0 };
+    const event = { receivedId: received.receivedId, host: "web-7", address: "10.0.0.7", hostId: "0x1", sessionId: "0x2", release: received.release };
+    dumps = [arriving];
+    act(() => source.emit("receiver/dumpStarted", { ...event, state: "receiving", progress, dump: arriving }));
+    act(() => source.emit("receiver/dumpProgress", { ...event, state: "receiving", progress: { ...progress, received: 250, zero: 50 } }));
+    const bar = await screen.findByRole("progressbar", { name: "web-7" });
+    await waitFor(() => expect(bar.getAttribute("aria-valuenow")).toBe("30"));
+    const complete = { ...arriving, status: "complete" as const, pages: { total: 1000, received: 1000, missing: 0 } };
+    dumps = [complete];
+    act(() => source.emit("receiver/dumpCompleted", { ...event, state: "complete", progress: { ...progress, received: 900, zero: 100 }, dump: complete }));
+    await waitFor(() => expect(screen.getByRole("progressbar", { name: "web-7" }).getAttribute("aria-valuenow")).toBe("100"));
+    await screen.findByText("complete");
+    act(() => {
+      fireEvent.click(screen.getByRole("button", { name: `open ${received.receivedId}` }));
+    });
+    await waitFor(() => expect(window.location.pathname).toBe("/dumps/dump-2"));
+    expect(api.calls.find((c) => c.method === "dump/open")!.params).toEqual({ receivedId: received.receivedId });
+  });
+
+  it("lists hosts whose console lines arrive, linking to their live log", async () => {
+    at("/dumps");
+    const api = fakeApi({ "dump/list": () => ({ dumps: [] }) });
+    renderWithApi(<DumpsPage />, api);
+    await screen.findByText(/No dump is open/);
+    const line = { host: "10.0.0.9", port: 6665, source: "netconsole", transport: "udp", text: "hello", line: "hello" };
+    act(() => api.sources[0]!.emit("receiver/logLine", line));
+    act(() => api.sources[0]!.emit("receiver/logLine", line));
+    const link = await screen.findByRole("link", { name: "10.0.0.9" });
+    expect(link.getAttribute("href")).toBe("/hosts/10.0.0.9/log");
+    expect(screen.getByText("2 lines since this page opened")).toBeTruthy();
   });
 });
