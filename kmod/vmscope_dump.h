@@ -80,6 +80,7 @@ struct vmsd_sender {
 	unsigned int nr_ranges;
 	u64 max_pfn;
 	u8 boot_id[16];
+	char command_line[2048];
 	unsigned int nr_cpus;
 
 	/* per-session counters */

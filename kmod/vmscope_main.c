@@ -21,6 +21,9 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/timekeeping.h>
+#include <linux/fs.h>
+#include <asm/tsc.h>
+#include <linux/uuid.h>
 #include <linux/vmalloc.h>
 #include <linux/zstd.h>
 #include "vmscope_dump.h"
@@ -139,6 +142,40 @@ static int load_key(struct vmsd_sender *s)
 		return -EINVAL;
 	}
 	return 0;
+}
+
+/* Reads a small text file (procfs has no size, so not kernel_read_file) into buf. */
+static ssize_t read_text(const char *path, char *buf, size_t size)
+{
+	struct file *f = filp_open(path, O_RDONLY, 0);
+	loff_t pos = 0;
+	ssize_t n;
+
+	if (IS_ERR(f))
+		return PTR_ERR(f);
+	n = kernel_read(f, buf, size - 1, &pos);
+	filp_close(f, NULL);
+	if (n < 0)
+		return n;
+	buf[n] = '\0';
+	return n;
+}
+
+/* The boot id (for correlation) and the command line (META), as they are now. */
+static void read_boot_facts(struct vmsd_sender *s)
+{
+	char id[64];
+	uuid_t uuid;
+
+	if (read_text("/proc/sys/kernel/random/boot_id", id, sizeof(id)) > 0 &&
+	    !uuid_parse(strim(id), &uuid))
+		memcpy(s->boot_id, uuid.b, sizeof(s->boot_id));
+	if (read_text("/proc/cmdline", s->command_line, sizeof(s->command_line)) > 0) {
+		size_t n = strlen(s->command_line);
+
+		while (n && isspace(s->command_line[n - 1]))
+			s->command_line[--n] = '\0';
+	}
 }
 
 static int add_ram_range(struct resource *res, void *arg)
@@ -277,12 +314,16 @@ static int vmsd_panic(struct notifier_block *nb, unsigned long event, void *data
 		return NOTIFY_DONE;
 	memset(&regs, 0, sizeof(regs));
 	capture_regs(&regs);
-	/* The fast clock: ktime_get could spin on a seqcount held by a stopped CPU. */
-	t0 = ktime_get_mono_fast_ns();
+	/*
+	 * Timed with the TSC: ktime_get could spin on a seqcount held by a stopped
+	 * CPU, and the fast clocks read a clocksource (acpi_pm, hpet) that may wrap
+	 * while interrupts are off for the whole dump.
+	 */
+	t0 = get_cycles();
 	pr_emerg("sending dump to %pI4:%d, session %016llx\n", &sender->np.remote_ip.ip,
 		 sender->np.remote_port, sender->session_id);
 	send_dump(sender, data, &regs);
-	ms = div_u64(ktime_get_mono_fast_ns() - t0, NSEC_PER_MSEC);
+	ms = tsc_khz ? div_u64(get_cycles() - t0, tsc_khz) : 0;
 	pr_emerg("dump sent in %llu ms: %llu packets, %llu pages (%llu bytes stored), %llu zero, %llu unavailable\n",
 		 ms, sender->seq, sender->pages_sent, sender->payload_bytes, sender->zero_pages,
 		 sender->unavailable);
@@ -370,6 +411,8 @@ static int __init vmsd_init(void)
 		err = -ENODEV;
 	if (!err)
 		err = alloc_buffers(s);
+	if (!err)
+		read_boot_facts(s);
 	if (!err)
 		err = configure_netpoll(s);
 	if (err) {

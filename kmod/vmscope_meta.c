@@ -90,6 +90,8 @@ size_t vmsd_build_meta(struct vmsd_sender *s, const char *panic_message, const s
 	if (panic_message)
 		meta_bytes(s, VMSD_META_PANIC_MESSAGE, panic_message,
 			   strnlen(panic_message, 1024));
+	if (s->command_line[0])
+		meta_bytes(s, VMSD_META_COMMAND_LINE, s->command_line, strlen(s->command_line));
 	p = meta_entry(s, VMSD_META_ERASED, 16);
 	if (p) {
 		vmsd_put64(p, virt_to_phys(s->key));
