@@ -4,6 +4,8 @@
 //
 //   node scripts/generate-client.mjs           write the file
 //   node scripts/generate-client.mjs --check   exit 1 when the committed file is stale
+//   … --out PATH                               write (or check) PATH instead (the VS Code
+//                                              extension generates its copy with this script)
 //
 // The translation is a small, deterministic walk over the JSON Schema subset the document
 // uses ($ref to components, type (also as a list), enum, const, properties/required,
@@ -15,7 +17,8 @@ import { fileURLToPath } from "node:url";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const specPath = resolve(here, "../../../protocol-spec/openrpc.json");
-const outPath = resolve(here, "../src/protocol/generated.ts");
+const outFlag = process.argv.indexOf("--out");
+const outPath = outFlag > 0 && process.argv[outFlag + 1] ? resolve(process.argv[outFlag + 1]) : resolve(here, "../src/protocol/generated.ts");
 
 // "dump/open" -> "DumpOpen", "rpc.discover" -> "RpcDiscover", "$/progress" -> "Progress".
 export function pascalName(methodName) {
