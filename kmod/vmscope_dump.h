@@ -73,6 +73,7 @@ struct vmsd_sender {
 	unsigned int compression;  /* enum vmsd_compression */
 	unsigned int fec_k, fec_m;
 	unsigned int packet_gap_us;
+	unsigned int drop_every; /* test only: data packets deliberately not sent */
 	struct netpoll np;
 
 	/* memory layout, captured at load */

@@ -72,6 +72,10 @@ static int packet_gap_us;
 module_param(packet_gap_us, int, 0444);
 MODULE_PARM_DESC(packet_gap_us, "pause after each datagram, microseconds (pacing; default 0)");
 
+static int debug_drop_every;
+module_param(debug_drop_every, int, 0444);
+MODULE_PARM_DESC(debug_drop_every, "testing only: do not transmit every Nth data packet (0 = off)");
+
 static struct vmsd_sender *sender;
 static atomic_t fired = ATOMIC_INIT(0);
 
@@ -363,6 +367,7 @@ static int configure(struct vmsd_sender *s)
 	s->body_limit = max_datagram - VMSD_OVERHEAD - (fec_k ? VMSD_PARITY_HEADER + 4 : 0);
 	s->meta_chunk = min(s->body_limit - VMSD_META_HEADER, 65535u);
 	s->packet_gap_us = packet_gap_us;
+	s->drop_every = debug_drop_every > 0 ? debug_drop_every : 0;
 	s->nr_cpus = num_online_cpus();
 	return 0;
 }
@@ -425,6 +430,8 @@ static int __init vmsd_init(void)
 	} while (!s->session_id);
 	sender = s;
 	atomic_notifier_chain_register(&panic_notifier_list, &vmsd_panic_nb);
+	if (s->drop_every)
+		pr_warn("testing: every %u-th data packet will not be sent\n", s->drop_every);
 	pr_info("armed: host %016llx, %u RAM ranges, max_pfn %llu, %s, fec %u+%u, to %pI4:%d via %s\n",
 		s->host_id, s->nr_ranges, s->max_pfn, compression, s->fec_k, s->fec_m,
 		&s->np.remote_ip.ip, s->np.remote_port, s->np.dev_name);

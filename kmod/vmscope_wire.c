@@ -8,7 +8,8 @@
 #include <linux/string.h>
 #include "vmscope_dump.h"
 
-void vmsd_send(struct vmsd_sender *s, enum vmsd_type type, const u8 *body, unsigned int len)
+static void send_datagram(struct vmsd_sender *s, enum vmsd_type type, const u8 *body,
+			  unsigned int len, bool transmit)
 {
 	u8 *d = s->datagram;
 
@@ -25,9 +26,16 @@ void vmsd_send(struct vmsd_sender *s, enum vmsd_type type, const u8 *body, unsig
 	s->seq++;
 	/* nonce = header[8..32], AD = header[0..32] */
 	xchacha20poly1305_encrypt(d + VMSD_HEADER_SIZE, body, len, d, VMSD_HEADER_SIZE, d + 8, s->key);
+	if (!transmit)
+		return;
 	netpoll_send_udp(&s->np, d, len + VMSD_OVERHEAD);
 	if (s->packet_gap_us)
 		udelay(s->packet_gap_us);
+}
+
+void vmsd_send(struct vmsd_sender *s, enum vmsd_type type, const u8 *body, unsigned int len)
+{
+	send_datagram(s, type, body, len, true);
 }
 
 /* Sends the parity of the open FEC group (a partial group too) and starts a new one. */
@@ -61,9 +69,12 @@ void vmsd_flush_parity(struct vmsd_sender *s)
  */
 void vmsd_send_data(struct vmsd_sender *s, enum vmsd_type type, u8 *body, unsigned int len)
 {
+	/* Test hook (debug_drop_every): lose every Nth data packet, as a lossy network would. */
+	bool transmit = !s->drop_every || (s->data_index + 1) % s->drop_every != 0;
+
 	vmsd_put64(body, s->data_index);
 	s->data_index++;
-	vmsd_send(s, type, body, len);
+	send_datagram(s, type, body, len, transmit);
 	if (s->fec_k) {
 		u8 prefix[4] = { type, 0, len & 0xff, len >> 8 };
 
