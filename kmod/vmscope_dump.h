@@ -57,6 +57,9 @@ enum vmsd_meta_tag {
 
 /* RAM ranges, captured at load time (memory hotplug is not followed). */
 #define VMSD_MAX_RANGES 128
+/* DUMPABLE ranges kept at most (1 MiB); a more fragmented map drops the filter. */
+#define VMSD_MAX_DUMPABLE 65536
+#define VMSD_DL_FREE 16 /* makedumpfile's "free pages" bit, the one filter implemented */
 struct vmsd_range {
 	u64 start_pfn;
 	u64 pfn_count;
@@ -83,6 +86,11 @@ struct vmsd_sender {
 	u8 boot_id[16];
 	char command_line[2048];
 	unsigned int nr_cpus;
+	unsigned int dump_level;    /* filter bits asked for at load */
+	unsigned int level_applied; /* at panic: dump_level, or 0 if the filter had to be dropped */
+	struct vmsd_range *dumpable; /* the pfns sent when filtering (spec §5.2 tag 4) */
+	unsigned int nr_dumpable;
+	u64 excluded;
 
 	/* per-session counters */
 	u64 seq;
@@ -131,6 +139,7 @@ void vmsd_build_start(struct vmsd_sender *s, u64 panic_task, s64 panic_time);
 void vmsd_send_meta(struct vmsd_sender *s);
 
 /* vmscope_pages.c */
+void vmsd_select_pages(struct vmsd_sender *s);
 void vmsd_send_pages(struct vmsd_sender *s);
 void vmsd_send_end(struct vmsd_sender *s, u32 status);
 

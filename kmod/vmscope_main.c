@@ -72,6 +72,9 @@ static int packet_gap_us;
 module_param(packet_gap_us, int, 0444);
 MODULE_PARM_DESC(packet_gap_us, "pause after each datagram, microseconds (pacing; default 0)");
 
+static int dump_level;
+module_param(dump_level, int, 0444);
+MODULE_PARM_DESC(dump_level, "page filter: 0 (every RAM page, default) or 16 (leave out free pages)");
 static int debug_drop_every;
 module_param(debug_drop_every, int, 0444);
 MODULE_PARM_DESC(debug_drop_every, "testing only: do not transmit every Nth data packet (0 = off)");
@@ -212,10 +215,15 @@ static int alloc_buffers(struct vmsd_sender *s)
 	s->ctrl_body = kzalloc(s->max_datagram, GFP_KERNEL);
 	s->page_copy = kzalloc(PAGE_SIZE, GFP_KERNEL);
 	s->page_out = kzalloc(PAGE_SIZE, GFP_KERNEL);
-	s->meta_cap = 64 * 1024;
-	s->meta = kzalloc(s->meta_cap, GFP_KERNEL);
+	s->meta_cap = 64 * 1024 + (s->dump_level ? VMSD_MAX_DUMPABLE * 16 : 0);
+	s->meta = kvzalloc(s->meta_cap, GFP_KERNEL);
 	if (!s->datagram || !s->body || !s->ctrl_body || !s->page_copy || !s->page_out || !s->meta)
 		return -ENOMEM;
+	if (s->dump_level) {
+		s->dumpable = kvcalloc(VMSD_MAX_DUMPABLE, sizeof(*s->dumpable), GFP_KERNEL);
+		if (!s->dumpable)
+			return -ENOMEM;
+	}
 	if (s->compression == VMSD_COMP_LZ4) {
 		s->lz4_work = vzalloc(LZ4_MEM_COMPRESS);
 		if (!s->lz4_work)
@@ -250,7 +258,8 @@ static void free_sender(struct vmsd_sender *s)
 	kfree(s->ctrl_body);
 	kfree(s->page_copy);
 	kfree(s->page_out);
-	kfree(s->meta);
+	kvfree(s->meta);
+	kvfree(s->dumpable);
 	vfree(s->lz4_work);
 	vfree(s->zstd_work);
 	for (j = 0; j < VMSD_FEC_MAX_M; j++)
@@ -269,6 +278,7 @@ static void send_dump(struct vmsd_sender *s, const char *message, const struct p
 	s->group = s->group_count = s->symbol_length = 0;
 	s->body_len = s->body_records = 0;
 	blake2s_init(&s->digest, BLAKE2S_HASH_SIZE);
+	vmsd_select_pages(s);
 	vmsd_build_meta(s, message, regs);
 	vmsd_build_start(s, (u64)(unsigned long)current, ktime_get_real_seconds());
 	for (i = 0; i < 3; i++)
@@ -328,9 +338,9 @@ static int vmsd_panic(struct notifier_block *nb, unsigned long event, void *data
 		 sender->np.remote_port, sender->session_id);
 	send_dump(sender, data, &regs);
 	ms = tsc_khz ? div_u64(get_cycles() - t0, tsc_khz) : 0;
-	pr_emerg("dump sent in %llu ms: %llu packets, %llu pages (%llu bytes stored), %llu zero, %llu unavailable\n",
+	pr_emerg("dump sent in %llu ms: %llu packets, %llu pages (%llu bytes stored), %llu zero, %llu unavailable, %llu free pages left out\n",
 		 ms, sender->seq, sender->pages_sent, sender->payload_bytes, sender->zero_pages,
-		 sender->unavailable);
+		 sender->unavailable, sender->excluded);
 	return NOTIFY_DONE;
 }
 
@@ -348,8 +358,9 @@ static int configure(struct vmsd_sender *s)
 	if (max_datagram < VMSD_MIN_DATAGRAM || max_datagram > VMSD_MAX_DATAGRAM ||
 	    fec_k < 0 || fec_k > VMSD_FEC_MAX_K || fec_m < 0 || fec_m > VMSD_FEC_MAX_M ||
 	    (fec_k && !fec_m) || (!fec_k && fec_m) || receiver_port <= 0 || receiver_port > 65535 ||
-	    local_port <= 0 || local_port > 65535 || packet_gap_us < 0 || packet_gap_us > 100000) {
-		pr_err("a parameter is out of range (max_datagram, fec_k, fec_m, ports, packet_gap_us)\n");
+	    local_port <= 0 || local_port > 65535 || packet_gap_us < 0 || packet_gap_us > 100000 ||
+	    (dump_level != 0 && dump_level != VMSD_DL_FREE)) {
+		pr_err("a parameter is out of range (max_datagram, fec_k, fec_m, ports, packet_gap_us, dump_level)\n");
 		return -EINVAL;
 	}
 	if (!strcmp(compression, "lz4"))
@@ -367,6 +378,7 @@ static int configure(struct vmsd_sender *s)
 	s->body_limit = max_datagram - VMSD_OVERHEAD - (fec_k ? VMSD_PARITY_HEADER + 4 : 0);
 	s->meta_chunk = min(s->body_limit - VMSD_META_HEADER, 65535u);
 	s->packet_gap_us = packet_gap_us;
+	s->dump_level = dump_level;
 	s->drop_every = debug_drop_every > 0 ? debug_drop_every : 0;
 	s->nr_cpus = num_online_cpus();
 	return 0;
@@ -396,6 +408,8 @@ static int configure_netpoll(struct vmsd_sender *s)
 static int __init vmsd_init(void)
 {
 	struct vmsd_sender *s;
+	u64 ram_pages = 0;
+	unsigned int i;
 	int err;
 
 	vmsd_fec_init();
@@ -432,8 +446,10 @@ static int __init vmsd_init(void)
 	atomic_notifier_chain_register(&panic_notifier_list, &vmsd_panic_nb);
 	if (s->drop_every)
 		pr_warn("testing: every %u-th data packet will not be sent\n", s->drop_every);
-	pr_info("armed: host %016llx, %u RAM ranges, max_pfn %llu, %s, fec %u+%u, to %pI4:%d via %s\n",
-		s->host_id, s->nr_ranges, s->max_pfn, compression, s->fec_k, s->fec_m,
+	for (i = 0; i < s->nr_ranges; i++)
+		ram_pages += s->ranges[i].pfn_count;
+	pr_info("armed: host %016llx, %u RAM ranges (%llu pages), max_pfn %llu, %s, fec %u+%u, dump_level %u, to %pI4:%d via %s\n",
+		s->host_id, s->nr_ranges, ram_pages, s->max_pfn, compression, s->fec_k, s->fec_m, s->dump_level,
 		&s->np.remote_ip.ip, s->np.remote_port, s->np.dev_name);
 	return 0;
 }

@@ -86,6 +86,13 @@ size_t vmsd_build_meta(struct vmsd_sender *s, const char *panic_message, const s
 		vmsd_put64(p + 16 * i, s->ranges[i].start_pfn);
 		vmsd_put64(p + 16 * i + 8, s->ranges[i].pfn_count);
 	}
+	if (s->level_applied) {
+		p = meta_entry(s, VMSD_META_DUMPABLE, s->nr_dumpable * 16);
+		for (i = 0; p && i < s->nr_dumpable; i++) {
+			vmsd_put64(p + 16 * i, s->dumpable[i].start_pfn);
+			vmsd_put64(p + 16 * i + 8, s->dumpable[i].pfn_count);
+		}
+	}
 	meta_bytes(s, VMSD_META_UTSNAME, &init_uts_ns.name, sizeof(init_uts_ns.name));
 	if (panic_message)
 		meta_bytes(s, VMSD_META_PANIC_MESSAGE, panic_message,
@@ -116,7 +123,7 @@ void vmsd_build_start(struct vmsd_sender *s, u64 panic_task, s64 panic_time)
 	b[46] = 1; /* BLAKE2s-256 digest */
 	b[47] = s->fec_k;
 	b[48] = s->fec_m;
-	b[49] = 0; /* dump_level: no filter, zero pages named */
+	b[49] = s->level_applied; /* zero pages are named in any case */
 	vmsd_put16(b + 50, s->meta_chunk);
 	vmsd_put32(b + 52, s->meta_len);
 	memcpy(b + 56, s->boot_id, 16);

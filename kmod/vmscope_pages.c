@@ -157,14 +157,90 @@ static u8 read_page(struct vmsd_sender *s, u64 pfn)
 	return VMSD_REC_PAGE;
 }
 
-void vmsd_send_pages(struct vmsd_sender *s)
+/*
+ * Pages in a free buddy block starting at this page, 0 if it does not start
+ * one. Reads what makedumpfile reads for dump level 16: the PageBuddy type and
+ * the order in page->private. Free pages on per-CPU lists are not PageBuddy and
+ * stay dumpable. Other CPUs are stopped, so the map cannot change under us; an
+ * order out of range (a CPU stopped mid-update) keeps the page.
+ */
+static unsigned long free_block(u64 pfn)
+{
+	struct page *page;
+	unsigned long order;
+
+	if (!pfn_valid(pfn))
+		return 0;
+	page = pfn_to_page(pfn);
+	if (!PageBuddy(page))
+		return 0;
+	order = page_private(page);
+	return order < MAX_ORDER ? 1UL << order : 0;
+}
+
+static bool add_dumpable(struct vmsd_sender *s, u64 pfn)
+{
+	struct vmsd_range *last = s->nr_dumpable ? &s->dumpable[s->nr_dumpable - 1] : NULL;
+
+	if (last && last->start_pfn + last->pfn_count == pfn) {
+		last->pfn_count++;
+		return true;
+	}
+	if (s->nr_dumpable == VMSD_MAX_DUMPABLE)
+		return false;
+	s->dumpable[s->nr_dumpable].start_pfn = pfn;
+	s->dumpable[s->nr_dumpable].pfn_count = 1;
+	s->nr_dumpable++;
+	return true;
+}
+
+/*
+ * The DUMPABLE map (spec §5.2 tag 4, §6), built before SESSION_START because
+ * the receiver lays out its file from it. The page pass then walks exactly
+ * these ranges, so the two always agree.
+ */
+void vmsd_select_pages(struct vmsd_sender *s)
 {
 	unsigned int r;
+
+	s->level_applied = 0;
+	s->nr_dumpable = 0;
+	s->excluded = 0;
+	if (!(s->dump_level & VMSD_DL_FREE) || !s->dumpable)
+		return;
+	for (r = 0; r < s->nr_ranges; r++) {
+		u64 pfn = s->ranges[r].start_pfn, end = pfn + s->ranges[r].pfn_count;
+
+		while (pfn < end) {
+			unsigned long skip = free_block(pfn);
+
+			if (skip) {
+				skip = min_t(u64, skip, end - pfn);
+				s->excluded += skip;
+				pfn += skip;
+				continue;
+			}
+			if (!add_dumpable(s, pfn)) {
+				pr_emerg("vmscope_dump: memory too fragmented for the free-page filter; sending all pages\n");
+				s->nr_dumpable = 0;
+				s->excluded = 0;
+				return;
+			}
+			pfn++;
+		}
+	}
+	s->level_applied = s->dump_level;
+}
+
+void vmsd_send_pages(struct vmsd_sender *s)
+{
+	const struct vmsd_range *walk = s->level_applied ? s->dumpable : s->ranges;
+	unsigned int r, nr = s->level_applied ? s->nr_dumpable : s->nr_ranges;
 	u8 run_kind = 0;
 	u64 run_start = 0, run_count = 0;
 
-	for (r = 0; r < s->nr_ranges; r++) {
-		u64 pfn = s->ranges[r].start_pfn, end = pfn + s->ranges[r].pfn_count;
+	for (r = 0; r < nr; r++) {
+		u64 pfn = walk[r].start_pfn, end = pfn + walk[r].pfn_count;
 
 		for (; pfn < end; pfn++) {
 			u8 kind = read_page(s, pfn);
