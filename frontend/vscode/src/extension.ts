@@ -84,7 +84,7 @@ export function activate(context: vscode.ExtensionContext): void {
     if (!dumpId) throw new Error("no dump is open (vmscope: Open Dump)");
     const node = await data.addRoot(dumpId, expression);
     provider.refresh();
-    await view.reveal(node, { expand: true, select: true, focus: false }).then(undefined, () => undefined);
+    await view.reveal(node, { expand: true, select: true, focus: true }).then(undefined, () => undefined);
   }
 
   context.subscriptions.push(

@@ -534,9 +534,9 @@ export interface DumpOpenParams {
   core?: string;
   /** A received dump (dump/list, source "received") to open instead of a file: complete and incomplete ones open (an incomplete dump's missing pages read as PageAbsent); one still receiving or failed gives Unsupported. Its vmlinux is found by build-id in debugDir or the server's --debug-dir. */
   receivedId?: ReceivedDumpId;
-  /** The kernel's vmlinux with DWARF. */
+  /** The kernel's vmlinux with DWARF. Like core, it must be inside one of the server's --allow-dir directories, or inside its --debug-dir; anything else gives PermissionDenied. */
   vmlinux?: string;
-  /** A debug-file directory (Debian -dbg layout) to find the vmlinux and modules' debug files in. */
+  /** A debug-file directory (Debian -dbg layout) to find the vmlinux and modules' debug files in. Held to the same policy as vmlinux (inside an --allow-dir or the server's --debug-dir). */
   debugDir?: string;
 }
 
