@@ -4,6 +4,8 @@
 // a precise error. Every expected value comes from the fixture's manifest and the oracle
 // recordings (crash 8.0.6 / drgn 0.0.31), never from this file. Each view is screenshotted
 // into docs/screenshots/.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
 import { config, expectText, launchBrowser, loadFixture, screenshot, startServer, type Server } from "./harness";
@@ -76,6 +78,9 @@ describe("web crash explorer on the real fixture dump", () => {
     await expectText(page, ".vtable-row", comm, `the filtered table shows ${comm}`);
     const row = page.locator(".vtable-row").filter({ hasText: comm }).first();
     expect(await row.getAttribute("data-pid")).toBe(String(expected!.pid));
+    // Its RSS is crash's (ps: RSS in KiB, on the line of its task_struct address).
+    const rssKib = crashPsRssKib(expected!.task);
+    expect(await row.locator(".rss").getAttribute("title")).toBe(`${rssKib * 1024} bytes`);
     await page.getByLabel("filter tasks").fill("vms-");
     await expectText(page, "[data-testid=task-count]", "of", "the prefix filter narrows the table");
     for (const planted of manifest.planted.tasks) await expectText(page, ".vtable-row", planted, `planted task ${planted} is listed`);
@@ -165,3 +170,13 @@ describe("web crash explorer on the real fixture dump", () => {
     expect(pageErrors).toEqual([]);
   });
 });
+
+/** The RSS column (KiB) of crash's `ps` for the task at `address`. */
+function crashPsRssKib(address: string): number {
+  const want = address.toLowerCase().replace(/^0x/, "");
+  for (const line of readFileSync(join(config.fixtures, "oracle/crash/ps.txt"), "utf8").split("\n")) {
+    const m = /^[> ]\s*\d+\s+\d+\s+\d+\s+([0-9a-f]+)\s+\S+\s+[\d.]+\s+\d+\s+(\d+)\s/.exec(line);
+    if (m && m[1] === want) return Number(m[2]);
+  }
+  throw new Error(`oracle/crash/ps.txt has no task ${address}`);
+}

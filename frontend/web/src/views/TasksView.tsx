@@ -19,6 +19,7 @@ const columns: { column: TaskColumn; label: string; numeric?: boolean }[] = [
   { column: "comm", label: "comm" },
   { column: "state", label: "state" },
   { column: "cpu", label: "cpu", numeric: true },
+  { column: "rss", label: "RSS", numeric: true },
   { column: "address", label: "task_struct" },
 ];
 
@@ -34,7 +35,6 @@ function TaskTable({ dumpId, tasks }: { dumpId: string; tasks: Task[] }) {
   const sort = parseSort(query.get("sort"));
   const [selected, setSelected] = useState(0);
   const rows = useMemo(() => filterAndSortTasks(tasks, filter, sort), [tasks, filter, sort.column, sort.descending]);
-  const hasRss = tasks.some((t) => t.rssBytes !== undefined);
 
   const setQuery = (q: string, s: TaskSort) => {
     navigate(href(["dumps", dumpId, "tasks"], { q, sort: s.column === "pid" && !s.descending ? undefined : `${s.descending ? "-" : ""}${s.column}` }), {
@@ -58,7 +58,7 @@ function TaskTable({ dumpId, tasks }: { dumpId: string; tasks: Task[] }) {
       open(rows[selected]);
     }
   };
-  const gridTemplate = `70px 70px 70px minmax(160px, 1fr) 60px 50px ${hasRss ? "90px " : ""}170px`;
+  const gridTemplate = "70px 70px 70px minmax(160px, 1fr) 60px 50px 90px 170px";
 
   return (
     <div className="tasks" onKeyDown={onKey}>
@@ -80,11 +80,9 @@ function TaskTable({ dumpId, tasks }: { dumpId: string; tasks: Task[] }) {
       </div>
       <div className="vtable" role="grid" aria-label="tasks" aria-rowcount={rows.length}>
         <div className="vtable-head" role="row" style={{ gridTemplateColumns: gridTemplate }}>
-          {columns.slice(0, 6).map((c) => (
+          {columns.map((c) => (
             <HeaderCell key={c.column} label={c.label} column={c.column} numeric={c.numeric} sort={sort} onSort={(s) => setQuery(filter, s)} />
           ))}
-          {hasRss ? <div role="columnheader" className="num">RSS</div> : null}
-          <HeaderCell label="task_struct" column="address" sort={sort} onSort={(s) => setQuery(filter, s)} />
         </div>
         <VirtualList
           count={rows.length}
@@ -110,7 +108,9 @@ function TaskTable({ dumpId, tasks }: { dumpId: string; tasks: Task[] }) {
                 <div role="gridcell" className="mono comm">{t.comm}</div>
                 <div role="gridcell" className="state">{t.state}</div>
                 <div role="gridcell" className="num">{t.cpu}</div>
-                {hasRss ? <div role="gridcell" className="num">{formatBytes(t.rssBytes)}</div> : null}
+                <div role="gridcell" className="num rss" title={t.rssBytes !== undefined ? `${t.rssBytes} bytes` : undefined}>
+                  {t.kernelThread ? "" : formatBytes(t.rssBytes)}
+                </div>
                 <div role="gridcell" className="mono">{t.address}</div>
               </div>
             );

@@ -37,6 +37,14 @@ const tasks: Task[] = [
   task(120, "kworker/u4:2", { state: "D", ppid: 2, cpu: 1 }),
 ];
 
+describe("sorting by RSS", () => {
+  it("orders by resident bytes, largest first when descending, ties by pid", () => {
+    const withRss = [task(5, "a", { rssBytes: 4096 }), task(3, "b", { rssBytes: 1 << 20 }), task(4, "c", { rssBytes: 4096 }), task(2, "kthreadd", { kernelThread: true })];
+    expect(filterAndSortTasks(withRss, "", { column: "rss", descending: true }).map((t) => t.pid)).toEqual([3, 4, 5, 2]);
+    expect(filterAndSortTasks(withRss, "", { column: "rss", descending: false }).map((t) => t.pid)).toEqual([2, 4, 5, 3]);
+  });
+});
+
 describe("taskMatcher", () => {
   it("matches comm substrings, pids, and key:value words", () => {
     const names = (filter: string) => tasks.filter(taskMatcher(filter)).map((t) => t.comm);

@@ -3,7 +3,7 @@
 import type { ApiMethods } from "../protocol/methods";
 
 export type Task = ApiMethods["tasks/list"]["result"]["tasks"][number];
-export type TaskColumn = "pid" | "ppid" | "tgid" | "comm" | "state" | "cpu" | "address";
+export type TaskColumn = "pid" | "ppid" | "tgid" | "comm" | "state" | "cpu" | "rss" | "address";
 export interface TaskSort {
   column: TaskColumn;
   descending: boolean;
@@ -58,6 +58,10 @@ export function filterAndSortTasks(tasks: readonly Task[], filter: string, sort:
         break;
       case "address":
         c = compareAddresses(a.address.toLowerCase(), b.address.toLowerCase());
+        break;
+      case "rss":
+        // A server older than the RSS field sends none: such tasks sort as 0.
+        c = (a.rssBytes ?? 0) - (b.rssBytes ?? 0);
         break;
       default:
         c = a[column] - b[column];
