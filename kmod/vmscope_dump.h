@@ -10,6 +10,7 @@
 
 #include <linux/types.h>
 #include <asm/unaligned.h>
+#include <linux/elfcore.h>
 #include <linux/netpoll.h>
 #include <crypto/chacha20poly1305.h>
 #include <crypto/blake2s.h>
@@ -59,7 +60,8 @@ enum vmsd_meta_tag {
 #define VMSD_MAX_RANGES 128
 /* DUMPABLE ranges kept at most (1 MiB); a more fragmented map drops the filter. */
 #define VMSD_MAX_DUMPABLE 65536
-#define VMSD_DL_FREE 16 /* makedumpfile's "free pages" bit, the one filter implemented */
+#define VMSD_DL_FREE 16
+#define VMSD_MAX_NOTE_CPUS 256 /* makedumpfile's "free pages" bit, the one filter implemented */
 struct vmsd_range {
 	u64 start_pfn;
 	u64 pfn_count;
@@ -84,6 +86,9 @@ struct vmsd_sender {
 	unsigned int nr_ranges;
 	u64 max_pfn;
 	u8 boot_id[16];
+	/* physical addresses and size of the kernel's per-CPU crash_notes buffers */
+	u64 crash_notes[VMSD_MAX_NOTE_CPUS];
+	unsigned int crash_notes_size;
 	char command_line[2048];
 	unsigned int nr_cpus;
 	unsigned int dump_level;    /* filter bits asked for at load */
@@ -91,6 +96,10 @@ struct vmsd_sender {
 	struct vmsd_range *dumpable; /* the pfns sent when filtering (spec §5.2 tag 4) */
 	unsigned int nr_dumpable;
 	u64 excluded;
+
+	/* the panicking CPU's registers (not on the stack: objtool reads stores of
+	 * callee-saved registers to stack slots as register saves) */
+	struct pt_regs regs;
 
 	/* per-session counters */
 	u64 seq;
@@ -134,6 +143,9 @@ void vmsd_fec_add(u8 *const parity[], unsigned int m, unsigned int index, unsign
 		  const u8 *bytes, unsigned int len);
 
 /* vmscope_meta.c */
+#define VMSD_PRSTATUS_NOTE_SIZE (12 + 8 + ALIGN(sizeof(struct elf_prstatus), 4))
+void vmsd_prstatus_note(u8 *p, const struct pt_regs *regs);
+void vmsd_save_crash_note(struct vmsd_sender *s, const struct pt_regs *regs);
 size_t vmsd_build_meta(struct vmsd_sender *s, const char *panic_message, const struct pt_regs *regs);
 void vmsd_build_start(struct vmsd_sender *s, u64 panic_task, s64 panic_time);
 void vmsd_send_meta(struct vmsd_sender *s);

@@ -168,15 +168,30 @@ static ssize_t read_text(const char *path, char *buf, size_t size)
 	return n;
 }
 
-/* The boot id (for correlation) and the command line (META), as they are now. */
+/*
+ * The boot id (for correlation), the command line (META) and where the kernel
+ * keeps each CPU's crash note (sysfs, as kexec-tools finds them), as they are now.
+ */
 static void read_boot_facts(struct vmsd_sender *s)
 {
 	char id[64];
 	uuid_t uuid;
+	unsigned int cpu;
 
 	if (read_text("/proc/sys/kernel/random/boot_id", id, sizeof(id)) > 0 &&
 	    !uuid_parse(strim(id), &uuid))
 		memcpy(s->boot_id, uuid.b, sizeof(s->boot_id));
+	for (cpu = 0; cpu < min_t(unsigned int, nr_cpu_ids, VMSD_MAX_NOTE_CPUS); cpu++) {
+		char path[64];
+		u64 pa;
+
+		snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu%u/crash_notes", cpu);
+		if (read_text(path, id, sizeof(id)) > 0 && !kstrtou64(strim(id), 16, &pa))
+			s->crash_notes[cpu] = pa;
+	}
+	if (read_text("/sys/devices/system/cpu/cpu0/crash_notes_size", id, sizeof(id)) > 0 &&
+	    kstrtouint(strim(id), 10, &s->crash_notes_size))
+		s->crash_notes_size = 0;
 	if (read_text("/proc/cmdline", s->command_line, sizeof(s->command_line)) > 0) {
 		size_t n = strlen(s->command_line);
 
@@ -278,6 +293,7 @@ static void send_dump(struct vmsd_sender *s, const char *message, const struct p
 	s->group = s->group_count = s->symbol_length = 0;
 	s->body_len = s->body_records = 0;
 	blake2s_init(&s->digest, BLAKE2S_HASH_SIZE);
+	vmsd_save_crash_note(s, regs);
 	vmsd_select_pages(s);
 	vmsd_build_meta(s, message, regs);
 	vmsd_build_start(s, (u64)(unsigned long)current, ktime_get_real_seconds());
@@ -293,9 +309,10 @@ static void send_dump(struct vmsd_sender *s, const char *message, const struct p
 /*
  * The registers of this CPU, as the kernel's crash_setup_regs() takes them, but
  * with flags from native_save_fl(): crash_setup_regs' push/pop to a memory
- * operand confuses objtool's stack tracking in a module.
+ * operand confuses objtool's stack tracking in a module. Inlined, so ip and sp
+ * are the notifier's own, a frame that stays live while the dump is sent.
  */
-static noinline void capture_regs(struct pt_regs *r)
+static __always_inline void capture_regs(struct pt_regs *r)
 {
 	asm volatile("movq %%rbx,%0" : "=m"(r->bx));
 	asm volatile("movq %%rcx,%0" : "=m"(r->cx));
@@ -321,13 +338,12 @@ static noinline void capture_regs(struct pt_regs *r)
 
 static int vmsd_panic(struct notifier_block *nb, unsigned long event, void *data)
 {
-	struct pt_regs regs;
 	u64 t0, ms;
 
 	if (atomic_xchg(&fired, 1) || !sender)
 		return NOTIFY_DONE;
-	memset(&regs, 0, sizeof(regs));
-	capture_regs(&regs);
+	memset(&sender->regs, 0, sizeof(sender->regs));
+	capture_regs(&sender->regs);
 	/*
 	 * Timed with the TSC: ktime_get could spin on a seqcount held by a stopped
 	 * CPU, and the fast clocks read a clocksource (acpi_pm, hpet) that may wrap
@@ -336,7 +352,7 @@ static int vmsd_panic(struct notifier_block *nb, unsigned long event, void *data
 	t0 = get_cycles();
 	pr_emerg("sending dump to %pI4:%d, session %016llx\n", &sender->np.remote_ip.ip,
 		 sender->np.remote_port, sender->session_id);
-	send_dump(sender, data, &regs);
+	send_dump(sender, data, &sender->regs);
 	ms = tsc_khz ? div_u64(get_cycles() - t0, tsc_khz) : 0;
 	pr_emerg("dump sent in %llu ms: %llu packets, %llu pages (%llu bytes stored), %llu zero, %llu unavailable, %llu free pages left out\n",
 		 ms, sender->seq, sender->pages_sent, sender->payload_bytes, sender->zero_pages,

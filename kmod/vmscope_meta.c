@@ -47,15 +47,12 @@ static void meta_vmcoreinfo(struct vmsd_sender *s)
 	meta_bytes(s, VMSD_META_VMCOREINFO, note + 12 + ALIGN(namesz, 4), descsz);
 }
 
-/* One NT_PRSTATUS note ("CORE") for the panicking CPU: the registers of this notifier. */
-static void meta_prstatus(struct vmsd_sender *s, const struct pt_regs *regs)
+/* One NT_PRSTATUS note ("CORE") of the current task, VMSD_PRSTATUS_NOTE_SIZE bytes. */
+void vmsd_prstatus_note(u8 *p, const struct pt_regs *regs)
 {
 	struct elf_prstatus prstatus;
 	const u32 namesz = 5, desc_at = 12 + ALIGN(5, 4);
-	u8 *p = meta_entry(s, VMSD_META_ELF_NOTES, desc_at + ALIGN(sizeof(prstatus), 4));
 
-	if (!p)
-		return;
 	memset(&prstatus, 0, sizeof(prstatus));
 	prstatus.common.pr_pid = current->pid;
 	/*
@@ -65,12 +62,39 @@ static void meta_prstatus(struct vmsd_sender *s, const struct pt_regs *regs)
 	 */
 	BUILD_BUG_ON(sizeof(prstatus.pr_reg) < sizeof(struct pt_regs));
 	memcpy(&prstatus.pr_reg, regs, sizeof(struct pt_regs));
-	memset(p, 0, desc_at + ALIGN(sizeof(prstatus), 4));
+	memset(p, 0, VMSD_PRSTATUS_NOTE_SIZE);
 	vmsd_put32(p, namesz);
 	vmsd_put32(p + 4, sizeof(prstatus));
 	vmsd_put32(p + 8, NT_PRSTATUS);
 	memcpy(p + 12, "CORE", 5);
 	memcpy(p + desc_at, &prstatus, sizeof(prstatus));
+}
+
+/*
+ * The same note in this CPU's crash_notes buffer, followed by an empty final
+ * note, as crash_save_cpu() does before a kdump: crash checks that buffer in
+ * the dump before it trusts a dump's NT_PRSTATUS for a CPU. Written before the
+ * pages are read, so the dump holds it.
+ */
+void vmsd_save_crash_note(struct vmsd_sender *s, const struct pt_regs *regs)
+{
+	unsigned int cpu = raw_smp_processor_id();
+	u8 *p;
+
+	if (cpu >= VMSD_MAX_NOTE_CPUS || !s->crash_notes[cpu] ||
+	    s->crash_notes_size < VMSD_PRSTATUS_NOTE_SIZE + 12)
+		return;
+	p = __va(s->crash_notes[cpu]);
+	vmsd_prstatus_note(p, regs);
+	memset(p + VMSD_PRSTATUS_NOTE_SIZE, 0, 12);
+}
+
+static void meta_prstatus(struct vmsd_sender *s, const struct pt_regs *regs)
+{
+	u8 *p = meta_entry(s, VMSD_META_ELF_NOTES, VMSD_PRSTATUS_NOTE_SIZE);
+
+	if (p)
+		vmsd_prstatus_note(p, regs);
 }
 
 size_t vmsd_build_meta(struct vmsd_sender *s, const char *panic_message, const struct pt_regs *regs)
