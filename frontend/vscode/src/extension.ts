@@ -61,6 +61,14 @@ export function activate(context: vscode.ExtensionContext): void {
   }
 
   function server(): StdioClient {
+    if (client?.isClosed) {
+      // The server died (or could not start): its dump ids mean nothing to a new one.
+      void client.dispose();
+      client = undefined;
+      dumpId = undefined;
+      data.clear();
+      provider.refresh();
+    }
     if (!client) {
       const s = settings();
       const debugDir = s.get<string>("debugDir") || undefined;

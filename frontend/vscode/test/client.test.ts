@@ -46,7 +46,9 @@ describe("StdioClient on the real server", () => {
   it("fails pending and later calls once the server is gone", async () => {
     const other = startClient(f).client;
     await other.call("rpc.discover", {});
+    expect(other.isClosed).toBe(false);
     await other.dispose();
+    expect(other.isClosed).toBe(true);
     await expect(other.call("rpc.discover", {})).rejects.toThrow(/disposed|exited/);
   });
 

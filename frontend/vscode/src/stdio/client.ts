@@ -78,6 +78,11 @@ export class StdioClient {
     });
   }
 
+  /** Whether the server is gone (exited, failed to start, disposed): every call now fails. */
+  get isClosed(): boolean {
+    return this.closed !== undefined;
+  }
+
   call<M extends MethodName>(method: M, params: ParamsOf<M>): Promise<ResultOf<M>> {
     if (this.closed) return Promise.reject(this.closed);
     const id = this.nextId++;

@@ -28,7 +28,7 @@ const received = {
   pages: { total: 1000, received: 990, missing: 10 },
   release: "6.1.0-57-cloud-amd64",
   panicTitle: "Kernel panic - not syncing: sysrq triggered crash",
-  bucketId: null,
+  bucketId: "5c0ffee1d2e3f4a5",
   directory: "/var/crash/10.0.0.7-2026-11-29-14:58:03",
   vmcore: "/var/crash/10.0.0.7-2026-11-29-14:58:03/vmcore-incomplete",
 };
@@ -53,6 +53,7 @@ describe("DumpsPage", () => {
     // one can be opened (its missing pages read as absent).
     const row = await waitFor(() => document.querySelector(`[data-received-id="${received.receivedId}"]`)!);
     expect(row.textContent).toContain("received from web-7 (10.0.0.7): incomplete — lost-packets");
+    expect(row.textContent).toContain("bucket 5c0ffee1d2e3f4a5");
     expect(screen.getByText("pages 990/1000, 10 missing")).toBeTruthy();
     expect(screen.getByRole("button", { name: `open ${received.receivedId}` })).toBeTruthy();
   });

@@ -331,6 +331,7 @@ function ReceivedRow({
         received from {d.host} (<Link to={href(["hosts", d.address, "log"])}>{d.address}</Link>): <span className="received-status">{status}</span>
         {d.reason ? ` — ${d.reason}` : ""}
         {d.panicTitle ? ` — ${d.panicTitle}` : ""}
+        {d.bucketId ? <span className="muted mono"> bucket {d.bucketId}</span> : null}
       </td>
       <td>{d.release}</td>
       <td className="received-pages">
