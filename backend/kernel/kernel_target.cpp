@@ -69,6 +69,8 @@ Result<std::unique_ptr<debuginfo::DebugInfo>> open_debug_info(const KernelOpenOp
                                                               const Vmcoreinfo& info) {
   VMSCOPE_TRY(std::string vmlinux, locate_vmlinux(options, info));
   if (vmlinux.empty()) return std::unique_ptr<debuginfo::DebugInfo>();
+  // Cold, this is most of the open: the DWARF index is built (then cached by build-id).
+  report_progress(options.progress, "Indexing " + vmlinux, 20);
   debuginfo::DebugInfoOptions debug_options;
   debug_options.load_offset = info.kernel_offset().value_or(0);
   debug_options.index = options.index;
@@ -101,6 +103,7 @@ Result<KernelIdentity> identify_kernel(const Dump& dump, const KernelOpenOptions
     VMSCOPE_TRY(std::unique_ptr<debuginfo::DebugInfo> debug, open_debug_info(options, info));
     return KernelIdentity{std::move(info), std::move(debug), "note"};
   }
+  report_progress(options.progress, "Searching memory for VMCOREINFO (the dump has no note)", 10);
   VMSCOPE_TRY(std::vector<VmcoreinfoCandidate> candidates,
               scan_for_vmcoreinfo(dump.memory(), CancellationToken()));
   if (candidates.empty()) {
@@ -133,7 +136,9 @@ Result<KernelIdentity> identify_kernel(const Dump& dump, const KernelOpenOptions
 }  // namespace
 
 Result<std::unique_ptr<KernelTarget>> KernelTarget::open(const KernelOpenOptions& options) {
+  report_progress(options.progress, "Reading " + options.core, 0);
   VMSCOPE_TRY(std::unique_ptr<Dump> dump, open_dump(options.core));
+  report_progress(options.progress, "Reading VMCOREINFO", 5);
   VMSCOPE_TRY(KernelIdentity identity, identify_kernel(*dump, options));
   const Vmcoreinfo& info = identity.info;
   if (!info.symbol("init_top_pgt").ok()) {
@@ -143,6 +148,7 @@ Result<std::unique_ptr<KernelTarget>> KernelTarget::open(const KernelOpenOptions
                  {.name = "SYMBOL(init_top_pgt)"});
   }
   std::unique_ptr<debuginfo::DebugInfo> debug = std::move(identity.debug);
+  report_progress(options.progress, "Finding the kernel's page tables and randomised bases", 90);
   VMSCOPE_TRY(X86_64KernelLayout layout,
               discover_x86_64_layout(dump->memory(), x86_64_inputs(info, debug.get())));
   auto translator = std::make_unique<X86_64KernelTranslator>(dump->memory(), layout);

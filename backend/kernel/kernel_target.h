@@ -23,6 +23,7 @@
 #include "debuginfo/debug_info.h"
 #include "dump/vmcoreinfo.h"
 #include "program/program.h"
+#include "support/progress.h"
 #include "support/result.h"
 
 namespace vmscope {
@@ -32,6 +33,8 @@ struct KernelOpenOptions {
   std::string vmlinux;                // optional: the vmlinux with DWARF
   std::string debug_dir;              // optional: where to find the vmlinux by build-id / release
   debuginfo::IndexOpenOptions index;  // DWARF index cache settings
+  // Told of each step of the open (dump headers, VMCOREINFO, DWARF index, layout).
+  ProgressFunction progress;
 };
 
 class KernelTarget {

@@ -2,11 +2,14 @@
 
 #include <chrono>
 #include <filesystem>
+#include <memory>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "rpc/receiver_notifications.h"
 #include "rpc/wire_values.h"
+#include "support/progress.h"
 
 namespace vmscope::rpc {
 namespace {
@@ -47,8 +50,23 @@ Json describe(const server::OpenDump& dump, const server::ReceiverService* recei
   return j;
 }
 
+// The steps of a new open reach the client as $/progress: the first begins it, every step
+// (including the first) is a report. The open runs on this request's thread, so `begun` needs no
+// lock; the dispatcher sends the end.
+ProgressFunction open_progress(const ProgressReporter& reporter) {
+  auto begun = std::make_shared<bool>(false);
+  return [reporter, begun](const std::string& message, std::optional<int> percentage) {
+    if (!*begun) {
+      *begun = true;
+      reporter.begin("Opening dump", percentage);
+    }
+    reporter.report(message, percentage);
+  };
+}
+
 Result<server::OpenDump> open_dump(const Json& params, server::SessionRegistry& sessions,
-                                   const server::ReceiverService* receiver) {
+                                   const server::ReceiverService* receiver,
+                                   const ProgressReporter& progress) {
   std::optional<std::string> received = optional_string(params, "receivedId");
   std::string debug_dir = optional_string(params, "debugDir").value_or("");
   if (!received) {
@@ -56,6 +74,7 @@ Result<server::OpenDump> open_dump(const Json& params, server::SessionRegistry& 
     VMSCOPE_TRY(request.core, required_string(params, "core"));
     request.vmlinux = optional_string(params, "vmlinux").value_or("");
     request.debug_dir = debug_dir;
+    if (progress.active()) request.progress = open_progress(progress);
     return sessions.open(request);
   }
   if (params.contains("core") || params.contains("vmlinux")) {
@@ -121,11 +140,13 @@ std::string to_hex_bytes(const std::vector<std::byte>& bytes) {
 
 void register_dump_methods(Dispatcher& dispatcher, server::SessionRegistry& sessions,
                            server::ReceiverService* receiver) {
-  dispatcher.add("dump/open",
-                 [&sessions, receiver](const Json& params, const RequestContext&) -> Result<Json> {
-                   VMSCOPE_TRY(server::OpenDump dump, open_dump(params, sessions, receiver));
-                   return describe(dump, receiver);
-                 });
+  dispatcher.add(
+      "dump/open",
+      [&sessions, receiver](const Json& params, const RequestContext& context) -> Result<Json> {
+        VMSCOPE_TRY(server::OpenDump dump, open_dump(params, sessions, receiver, context.progress));
+        context.progress.end("Opened " + dump.id);
+        return describe(dump, receiver);
+      });
 
   dispatcher.add("dump/close",
                  [&sessions](const Json& params, const RequestContext&) -> Result<Json> {

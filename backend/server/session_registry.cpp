@@ -48,15 +48,30 @@ Result<std::string> SessionRegistry::check_path(const std::string& path) const {
                {.name = path});
 }
 
+Result<std::string> SessionRegistry::check_debug_path(const std::string& path) const {
+  VMSCOPE_TRY(std::string resolved, canonical(path));
+  if (options_.allow_any_path) return resolved;
+  std::vector<std::string> dirs = options_.allowed_dirs;
+  if (auto dir = canonical(options_.default_debug_dir); dir.ok()) dirs.push_back(*dir);
+  for (const auto& dir : dirs) {
+    if (resolved == dir || inside(resolved, dir)) return resolved;
+  }
+  return Error(ErrorCode::kPermissionDenied,
+               path +
+                   " is not inside a directory this server may read debug files from "
+                   "(vmscope serve --allow-dir or --debug-dir)",
+               {.name = path});
+}
+
 Result<OpenDump> SessionRegistry::open(const DumpOpenRequest& request) {
   VMSCOPE_TRY(std::string core, check_path(request.core));
   std::string vmlinux;
   if (!request.vmlinux.empty()) {
-    VMSCOPE_TRY(vmlinux, check_path(request.vmlinux));
+    VMSCOPE_TRY(vmlinux, check_debug_path(request.vmlinux));
   }
   std::string debug_dir = options_.default_debug_dir;
   if (!request.debug_dir.empty()) {
-    VMSCOPE_TRY(debug_dir, check_path(request.debug_dir));
+    VMSCOPE_TRY(debug_dir, check_debug_path(request.debug_dir));
   }
   auto same = [&](const OpenDump& dump) {
     return dump.core_path == core && (vmlinux.empty() || dump.vmlinux_path == vmlinux);
@@ -72,10 +87,12 @@ Result<OpenDump> SessionRegistry::open(const DumpOpenRequest& request) {
                                                   "); close one with dump/close");
     }
   }
-  VMSCOPE_TRY(
-      std::unique_ptr<KernelTarget> target,
-      KernelTarget::open(
-          {.core = core, .vmlinux = vmlinux, .debug_dir = debug_dir, .index = options_.index}));
+  VMSCOPE_TRY(std::unique_ptr<KernelTarget> target,
+              KernelTarget::open({.core = core,
+                                  .vmlinux = vmlinux,
+                                  .debug_dir = debug_dir,
+                                  .index = options_.index,
+                                  .progress = request.progress}));
   const debuginfo::DebugInfo* debug = target->program().debug_info();
   std::string used_vmlinux = debug ? debug->elf().path() : std::string();
 

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "kernel/kernel_target.h"
+#include "support/progress.h"
 #include "support/result.h"
 
 namespace vmscope::server {
@@ -29,6 +30,8 @@ struct DumpOpenRequest {
   std::string core;
   std::string vmlinux;    // optional
   std::string debug_dir;  // optional
+  // Told of each step of a new open (not called when the dump is already open).
+  ProgressFunction progress;
 };
 
 struct OpenDump {
@@ -63,6 +66,9 @@ class SessionRegistry {
 
   // The canonical form of `path` if the policy allows opening it.
   Result<std::string> check_path(const std::string& path) const;
+  // The same for a vmlinux or debug directory named by a client: allowed inside the dump
+  // directories and inside the server's own debug directory (--debug-dir).
+  Result<std::string> check_debug_path(const std::string& path) const;
 
  private:
   Options options_;

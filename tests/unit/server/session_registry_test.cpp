@@ -58,6 +58,31 @@ TEST_F(SessionRegistryTest, NonDumpFileIsUnsupportedAndNothingStaysOpen) {
   EXPECT_TRUE(registry.list().empty());
 }
 
+TEST_F(SessionRegistryTest, DebugFilesComeFromDumpDirectoriesOrTheServersDebugDir) {
+  fs::create_directories(root_ / "debug" / "boot");
+  std::ofstream(root_ / "debug" / "boot" / "vmlinux") << "elf";
+  SessionRegistry registry({.allowed_dirs = {(root_ / "allowed").string()},
+                            .default_debug_dir = (root_ / "debug").string()});
+  EXPECT_TRUE(registry.check_debug_path((root_ / "debug" / "boot" / "vmlinux").string()).ok());
+  EXPECT_TRUE(registry.check_debug_path((root_ / "debug").string()).ok());
+  EXPECT_TRUE(registry.check_debug_path((root_ / "allowed").string()).ok());
+  EXPECT_TRUE(registry.check_debug_path((root_ / "allowed" / "not-a-dump").string()).ok());
+  // A dump may not be opened from the debug directory, and nothing outside both is readable.
+  EXPECT_EQ(registry.check_path((root_ / "debug" / "boot" / "vmlinux").string()).error().code(),
+            ErrorCode::kPermissionDenied);
+  for (const fs::path& p : {root_ / "other" / "secret", root_ / "allowed" / "link-out",
+                            root_ / "debug" / ".." / "other" / "secret"}) {
+    auto r = registry.check_debug_path(p.string());
+    ASSERT_FALSE(r.ok()) << p;
+    EXPECT_EQ(r.error().code(), ErrorCode::kPermissionDenied) << p;
+  }
+  // open() applies it to vmlinux and debugDir before touching the dump.
+  auto r = registry.open({.core = (root_ / "allowed" / "not-a-dump").string(),
+                          .vmlinux = (root_ / "other" / "secret").string()});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code(), ErrorCode::kPermissionDenied);
+}
+
 TEST_F(SessionRegistryTest, UnknownIdsAreNotFound) {
   SessionRegistry registry({});
   EXPECT_EQ(registry.get("dump-9").error().code(), ErrorCode::kNotFound);
