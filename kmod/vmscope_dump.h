@@ -78,6 +78,9 @@ struct vmsd_sender {
 	unsigned int compression;  /* enum vmsd_compression */
 	unsigned int fec_k, fec_m;
 	unsigned int packet_gap_us;
+	unsigned int rate_mbit;     /* pacing target, 0 = unpaced */
+	u64 pace_start;             /* TSC at the first datagram */
+	u64 wire_bytes;             /* bytes on the wire so far (with UDP/IP/Ethernet headers) */
 	unsigned int drop_every; /* test only: data packets deliberately not sent */
 	struct netpoll np;
 

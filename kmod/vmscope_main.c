@@ -10,6 +10,8 @@
 #include <linux/atomic.h>
 #include <linux/cpumask.h>
 #include <linux/etherdevice.h>
+#include <linux/ethtool.h>
+#include <linux/rtnetlink.h>
 #include <linux/inet.h>
 #include <linux/ioport.h>
 #include <linux/kernel_read_file.h>
@@ -68,6 +70,9 @@ MODULE_PARM_DESC(fec_m, "parity packets per FEC group, 1..16 when fec_k > 0");
 static int max_datagram = 1452;
 module_param(max_datagram, int, 0444);
 MODULE_PARM_DESC(max_datagram, "largest UDP payload sent, 512..65507, must fit the path MTU");
+static int rate_mbit;
+module_param(rate_mbit, int, 0444);
+MODULE_PARM_DESC(rate_mbit, "send rate, Mbit/s (default: 90% of the link speed if the driver reports one, else unpaced; -1: unpaced)");
 static int packet_gap_us;
 module_param(packet_gap_us, int, 0444);
 MODULE_PARM_DESC(packet_gap_us, "pause after each datagram, microseconds (pacing; default 0)");
@@ -288,6 +293,7 @@ static void send_dump(struct vmsd_sender *s, const char *message, const struct p
 	int i;
 
 	s->seq = 0;
+	s->wire_bytes = 0;
 	s->data_index = 0;
 	s->pages_sent = s->zero_pages = s->unavailable = s->payload_bytes = 0;
 	s->group = s->group_count = s->symbol_length = 0;
@@ -375,6 +381,7 @@ static int configure(struct vmsd_sender *s)
 	    fec_k < 0 || fec_k > VMSD_FEC_MAX_K || fec_m < 0 || fec_m > VMSD_FEC_MAX_M ||
 	    (fec_k && !fec_m) || (!fec_k && fec_m) || receiver_port <= 0 || receiver_port > 65535 ||
 	    local_port <= 0 || local_port > 65535 || packet_gap_us < 0 || packet_gap_us > 100000 ||
+	    rate_mbit < -1 || rate_mbit > 1000000 ||
 	    (dump_level != 0 && dump_level != VMSD_DL_FREE)) {
 		pr_err("a parameter is out of range (max_datagram, fec_k, fec_m, ports, packet_gap_us, dump_level)\n");
 		return -EINVAL;
@@ -394,6 +401,7 @@ static int configure(struct vmsd_sender *s)
 	s->body_limit = max_datagram - VMSD_OVERHEAD - (fec_k ? VMSD_PARITY_HEADER + 4 : 0);
 	s->meta_chunk = min(s->body_limit - VMSD_META_HEADER, 65535u);
 	s->packet_gap_us = packet_gap_us;
+	s->rate_mbit = rate_mbit > 0 ? rate_mbit : 0;
 	s->dump_level = dump_level;
 	s->drop_every = debug_drop_every > 0 ? debug_drop_every : 0;
 	s->nr_cpus = num_online_cpus();
@@ -419,6 +427,21 @@ static int configure_netpoll(struct vmsd_sender *s)
 		eth_broadcast_addr(np->remote_mac);
 	}
 	return netpoll_setup(np);
+}
+
+/* The spec's default pace: 90% of the link speed, when the driver knows it. */
+static void default_rate(struct vmsd_sender *s)
+{
+	struct ethtool_link_ksettings ks;
+	int err;
+
+	if (rate_mbit != 0 || !s->np.dev)
+		return;
+	rtnl_lock();
+	err = __ethtool_get_link_ksettings(s->np.dev, &ks);
+	rtnl_unlock();
+	if (!err && ks.base.speed != SPEED_UNKNOWN && ks.base.speed > 0)
+		s->rate_mbit = ks.base.speed / 10 * 9;
 }
 
 static int __init vmsd_init(void)
@@ -454,6 +477,7 @@ static int __init vmsd_init(void)
 		free_sender(s);
 		return err;
 	}
+	default_rate(s);
 	/* Drawn now, so the panic path needs no randomness; never 0 (spec §9). */
 	do {
 		get_random_bytes(&s->session_id, sizeof(s->session_id));
@@ -464,8 +488,9 @@ static int __init vmsd_init(void)
 		pr_warn("testing: every %u-th data packet will not be sent\n", s->drop_every);
 	for (i = 0; i < s->nr_ranges; i++)
 		ram_pages += s->ranges[i].pfn_count;
-	pr_info("armed: host %016llx, %u RAM ranges (%llu pages), max_pfn %llu, %s, fec %u+%u, dump_level %u, to %pI4:%d via %s\n",
+	pr_info("armed: host %016llx, %u RAM ranges (%llu pages), max_pfn %llu, %s, fec %u+%u, dump_level %u, rate %u Mbit/s (0: unpaced), to %pI4:%d via %s\n",
 		s->host_id, s->nr_ranges, ram_pages, s->max_pfn, compression, s->fec_k, s->fec_m, s->dump_level,
+		s->rate_mbit,
 		&s->np.remote_ip.ip, s->np.remote_port, s->np.dev_name);
 	return 0;
 }

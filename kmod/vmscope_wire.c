@@ -5,8 +5,30 @@
  * Runs at panic time: no allocation, no sleeping, no locks of our own.
  */
 #include <linux/delay.h>
+#include <linux/math64.h>
+#include <asm/tsc.h>
 #include <linux/string.h>
 #include "vmscope_dump.h"
+
+/*
+ * Pacing (spec §10): the receiver cannot push back, so the sender keeps to
+ * rate_mbit by spinning on the TSC until the bytes sent so far are due.
+ * UDP (8), IPv4 (20) and Ethernet (14 + 4 FCS + 20 preamble/gap) count too.
+ */
+static void pace(struct vmsd_sender *s, unsigned int datagram)
+{
+	u64 due;
+
+	if (!s->rate_mbit || !tsc_khz)
+		return;
+	if (!s->wire_bytes)
+		s->pace_start = get_cycles();
+	s->wire_bytes += datagram + 66;
+	/* cycles = bits * tsc_khz * 1000 / (rate_mbit * 10^6) */
+	due = s->pace_start + mul_u64_u32_div(s->wire_bytes * 8, tsc_khz, s->rate_mbit * 1000);
+	while ((s64)(get_cycles() - due) < 0)
+		cpu_relax();
+}
 
 static void send_datagram(struct vmsd_sender *s, enum vmsd_type type, const u8 *body,
 			  unsigned int len, bool transmit)
@@ -28,9 +50,10 @@ static void send_datagram(struct vmsd_sender *s, enum vmsd_type type, const u8 *
 	xchacha20poly1305_encrypt(d + VMSD_HEADER_SIZE, body, len, d, VMSD_HEADER_SIZE, d + 8, s->key);
 	if (!transmit)
 		return;
-	netpoll_send_udp(&s->np, d, len + VMSD_OVERHEAD);
+	netpoll_send_udp(&s->np, (const char *)d, len + VMSD_OVERHEAD);
 	if (s->packet_gap_us)
 		udelay(s->packet_gap_us);
+	pace(s, len + VMSD_OVERHEAD);
 }
 
 void vmsd_send(struct vmsd_sender *s, enum vmsd_type type, const u8 *body, unsigned int len)
