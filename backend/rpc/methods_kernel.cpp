@@ -23,6 +23,7 @@ void register_kernel_methods(Dispatcher& dispatcher, server::SessionRegistry& se
   register_log_methods(dispatcher, methods);
   register_module_methods(dispatcher, methods);
   register_triage_methods(dispatcher, methods);
+  register_kernel_command_methods(dispatcher, methods);
 }
 
 }  // namespace vmscope::rpc

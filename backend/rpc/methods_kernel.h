@@ -37,6 +37,10 @@ void register_task_methods(Dispatcher& dispatcher, const KernelMethods& methods)
 void register_log_methods(Dispatcher& dispatcher, const KernelMethods& methods);
 void register_module_methods(Dispatcher& dispatcher, const KernelMethods& methods);
 void register_triage_methods(Dispatcher& dispatcher, const KernelMethods& methods);
+// The next ten crash commands (methods_kernel_commands.cpp): kernel/runQueues, kernel/mounts,
+// tasks/files, tasks/memoryMap, kernel/netDevices, memory/summary, kernel/irqs, kernel/timers,
+// kernel/devices, percpu/read.
+void register_kernel_command_methods(Dispatcher& dispatcher, const KernelMethods& methods);
 
 // The page size of the dump (VMCOREINFO PAGESIZE, else 4096).
 std::uint64_t page_size_of(const server::KernelFacts& facts);

@@ -12,6 +12,9 @@
 // Each entry: "method|example name": ({oracle, session}) => ({params?, result?, ignore?}) where
 // params (by name) and result replace the example's.
 
+import { readFileSync } from "node:fs";
+import path from "node:path";
+
 const hex = (n) => "0x" + n.toString(16);
 
 function memberOffset(oracle, structure, member) {
@@ -142,8 +145,145 @@ export const fills = {
     },
     ignore: ["handle"],
   }),
+  // The next ten crash commands, from crash's recordings of the same dump (oracle/crash/*.txt).
+  "kernel/runQueues|run queues of the fixture": () => ({
+    result: { cpus: crashRunq().map(({ cpu, runqueue, current, rtPrioArray, rt, cfsRoot, cfs }) =>
+      ({ cpu, runqueue, current, rtPrioArray, rt, cfsRoot, cfs })), partial: false, problems: [] },
+    ignore: ["online", "depth", "dlRoot", "dl"],
+  }),
+  "kernel/mounts|mounts of the fixture": () => ({
+    result: {
+      mounts: crashRows("mount.txt", /^([0-9a-f]{16}) ([0-9a-f]{16}) +(\S+) +(\S+) +(\S+)/).map(
+        ([mount, superBlock, type, devname, dirname]) =>
+          ({ mount: "0x" + mount, superBlock: "0x" + superBlock, type, devname, dirname })),
+      partial: false,
+      problems: [],
+    },
+    ignore: ["mntNamespace"],
+  }),
+  "tasks/files|files of pid 104": () => {
+    const text = crashRecording("files.txt").split("\n\n")[0];
+    const [, pid, task, cpu, comm] = text.match(/PID: (\d+) +TASK: ([0-9a-f]+) +CPU: (\d+) +COMMAND: "(.*)"/);
+    const [, root, cwd] = text.match(/ROOT: (\S+) +CWD: (\S+)/);
+    const files = [...text.matchAll(/^ *(\d+) ([0-9a-f]{16}) ([0-9a-f]{16}) ([0-9a-f]{16}) (\S+) +(.*)$/gm)].map(
+      ([, fd, file, dentry, inode, type, path]) =>
+        ({ fd: Number(fd), file: "0x" + file, dentry: "0x" + dentry, inode: "0x" + inode, type, path: path.trim() }));
+    return {
+      params: { pid: Number(pid) },
+      result: { task: { pid: Number(pid), comm, address: "0x" + task, cpu: Number(cpu) }, root, cwd, files, partial: false, problems: [] },
+      ignore: ["active", "filesStruct", "maxFds"],
+    };
+  },
+  "tasks/memoryMap|memory map of pid 106": () => {
+    const text = crashRecording("vm.txt").split("\n\n")[0];
+    const [, pid, task, cpu, comm] = text.match(/PID: (\d+) +TASK: ([0-9a-f]+) +CPU: (\d+) +COMMAND: "(.*)"/);
+    const [, mm, pgd] = text.match(/^([0-9a-f]{16}) +([0-9a-f]{16}) /m);
+    const areas = [...text.matchAll(/^([0-9a-f]{16}) +([0-9a-f]+) +([0-9a-f]+) +([0-9a-f]+) ?(.*)$/gm)].map(
+      ([, vma, start, end, flags, path]) =>
+        ({ vma: "0x" + vma, start: "0x" + start, end: "0x" + end, flags: "0x" + flags, path: path.trim() || null }));
+    return {
+      params: { pid: Number(pid) },
+      result: { task: { pid: Number(pid), comm, address: "0x" + task, cpu: Number(cpu) }, mm: "0x" + mm, pgd: "0x" + pgd, areas, partial: false, problems: [] },
+      ignore: ["active", "file"],
+    };
+  },
+  "kernel/netDevices|network devices of the fixture": () => ({
+    result: {
+      devices: crashRows("net.txt", /^([0-9a-f]{16}) +(\S+) *(.*)$/).map(([address, name, ips]) => {
+        const all = ips.split(",").map((x) => x.trim()).filter((x) => x);
+        return { address: "0x" + address, name, ipv4: all.filter((x) => !x.includes(":")), ipv6: all.filter((x) => x.includes(":")) };
+      }),
+      partial: false,
+      problems: [],
+    },
+  }),
+  "memory/summary|memory summary of the fixture": () => {
+    const pages = new Map(crashRows("kmem-i.txt", /^ *([A-Z][A-Z ]+?) +(\d+) /));
+    const at = (label) => Number(pages.get(label));
+    return {
+      result: {
+        totalPages: at("TOTAL MEM"), freePages: at("FREE"), usedPages: at("USED"), sharedPages: at("SHARED"),
+        bufferPages: at("BUFFERS"), cachedPages: at("CACHED"), slabPages: at("SLAB"),
+        hugeTotalPages: at("TOTAL HUGE"), hugeFreePages: at("HUGE FREE"),
+        swapTotalPages: at("TOTAL SWAP"), swapFreePages: at("SWAP FREE"), swapUsedPages: at("SWAP USED"),
+        commitLimitPages: at("COMMIT LIMIT"), committedPages: at("COMMITTED"),
+        partial: false, problems: [],
+      },
+      ignore: ["pageSize"],
+    };
+  },
+  "kernel/irqs|IRQs of the fixture": () => {
+    const rows = crashRows("irq.txt", /^ *(\d+) +([0-9a-f]{16}|\(unused\)) /);
+    return {
+      result: {
+        nrIrqs: rows.length,
+        irqs: rows.filter(([, desc]) => desc !== "(unused)").map(([irq, desc]) => ({ irq: Number(irq), desc: "0x" + desc })),
+        partial: false,
+        problems: [],
+      },
+      ignore: ["actions"],  // crash prints the first action of a shared line only
+    };
+  },
+  "kernel/devices|devices of the fixture": () => {
+    const [chr, blk] = crashRecording("dev.txt").split("BLKDEV");
+    const rows = (text) => [...text.matchAll(/^ *(\d+) +(\S+) +([0-9a-f]{16}|\(none\)) *(\S*) *$/gm)].map(
+      ([, major, name, address, ops]) => ({ major: Number(major), name, address: address === "(none)" ? null : "0x" + address, operationsName: ops || null }));
+    return {
+      result: {
+        charDevices: rows(chr).map(({ address, ...r }) => ({ ...r, cdev: address })),
+        blockDevices: rows(blk).map(({ address, ...r }) => ({ ...r, gendisk: address })),
+        partial: false,
+        problems: [],
+      },
+      ignore: ["region", "baseMinor", "minorCount", "operations", "majorName", "disks"],
+    };
+  },
+  "percpu/read|runqueues": ({ oracle }) => ({
+    params: { name: "runqueues", length: 8 },
+    result: {
+      name: "runqueues",
+      type: "struct rq",
+      size: oracle.layouts.structs.rq.size,
+      copies: crashRunq().map(({ cpu, runqueue }) => ({ cpu, address: runqueue })),
+      partial: false,
+      problems: [],
+    },
+    ignore: ["linkAddress", "data"],
+  }),
 };
 
 export function byteOrder(a, b) {
   return Buffer.compare(Buffer.from(a), Buffer.from(b));
+}
+
+// A crash recording of the fixture (oracle/crash/<name>), for the next-ten examples.
+function crashRecording(name) {
+  const dir = process.env.VMSCOPE_FIXTURES || "/var/cache/vmscope/fixtures/current";
+  return readFileSync(path.join(dir, "oracle", "crash", name), "utf8");
+}
+
+// The capture groups of every line of a crash recording that matches `re`.
+function crashRows(name, re) {
+  return crashRecording(name).split("\n").map((line) => line.match(re)).filter((m) => m).map((m) => m.slice(1));
+}
+
+// crash's runq: per CPU its run queue, current task, RT array and CFS root, and the queued tasks.
+function crashRunq() {
+  const task = (m) => ({ pid: Number(m[1]), address: "0x" + m[2], comm: m[3] });
+  return crashRecording("runq.txt").split(/\n(?=CPU \d+ RUNQUEUE)/).map((block) => {
+    const [, cpu, runqueue] = block.match(/CPU (\d+) RUNQUEUE: ([0-9a-f]+)/);
+    const current = task(block.match(/CURRENT: PID: (\d+) +TASK: ([0-9a-f]+) +COMMAND: "(.*)"/));
+    const [rtPart, cfsPart] = block.split("CFS RB_ROOT");
+    const queued = (text) => [...text.matchAll(/\[ *(\d+)\] PID: (\d+) +TASK: ([0-9a-f]+) +COMMAND: "(.*)"/g)].map(
+      (m) => ({ ...task(m.slice(1)), prio: Number(m[1]) }));
+    return {
+      cpu: Number(cpu),
+      runqueue: "0x" + runqueue,
+      current,
+      rtPrioArray: "0x" + block.match(/RT PRIO_ARRAY: ([0-9a-f]+)/)[1],
+      rt: queued(rtPart),
+      cfsRoot: "0x" + block.match(/CFS RB_ROOT: ([0-9a-f]+)/)[1],
+      cfs: queued(cfsPart),
+    };
+  });
 }
