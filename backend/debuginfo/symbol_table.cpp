@@ -152,8 +152,12 @@ Result<std::unique_ptr<SymbolTable>> SymbolTable::build(
   // Run-time address of each section (for the "address in its section" rule, and modules).
   const auto& sections = file.sections();
   const AddressRange& image = file.image_range();
+  // The image's end is inclusive: a section's end marker at the very end of the last segment
+  // (__init_scratch_end) moves with it, as the kernel's own relocations move it.
   auto moved = [&](std::uint64_t link_address) {
-    return image.contains(link_address) ? link_address + load_offset : link_address;
+    const bool inside =
+        image.contains(link_address) || (image.end != 0 && link_address == image.end);
+    return inside ? link_address + load_offset : link_address;
   };
   std::vector<std::optional<std::uint64_t>> section_base(sections.size());
   table->sections_.resize(sections.size(), SectionRange{0, 0});

@@ -13,8 +13,9 @@
 // name -> symbol: the strongest binding; among equals the first in the table (static functions
 // share names: find_all() returns every one).
 //
-// KASLR: addresses inside the vmlinux's loaded image (ElfFile::image_range) move by the offset;
-// others do not (per-CPU symbols are offsets from a CPU's per-CPU base, at link address 0+).
+// KASLR: addresses inside the vmlinux's loaded image (ElfFile::image_range, its end included)
+// move by the offset; others do not (per-CPU symbols are offsets from a CPU's per-CPU base, at
+// link address 0+).
 //
 // Threading: immutable after construction; safe to share.
 #pragma once

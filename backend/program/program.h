@@ -2,17 +2,20 @@
 // virtual address space of its kernel, and (as debuginfo lands) its types and symbols. It does
 // not know the target is Linux: kernel/ builds it from Linux facts (VMCOREINFO, KASLR).
 //
-// Owns everything it refers to; immutable after construction and safe to share between the
-// threads of a server.
+// Owns everything it refers to; immutable after construction (the kernel's in-memory symbol
+// tables are read once, on first use) and safe to share between the threads of a server.
 #pragma once
 
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <string_view>
 
 #include "arch/translation.h"
 #include "arch/virtual_memory.h"
 #include "debuginfo/debug_info.h"
 #include "dump/dump.h"
+#include "program/kernel_symbols.h"
 
 namespace vmscope {
 
@@ -37,12 +40,20 @@ class Program {
   const debuginfo::DebugInfo* debug_info() const { return debug_info_.get(); }
   // The debug info, or a kNotFound error saying that a vmlinux is needed for `what`.
   Result<const debuginfo::DebugInfo*> require_debug_info(std::string_view what) const;
+  // The kernel's own symbols read from memory (kallsyms and the loaded modules' symtabs),
+  // built on first use. The tables are found through the dump's VMCOREINFO (SYMBOL(kallsyms_*))
+  // and else the vmlinux's .symtab; module symbols need the vmlinux's DWARF. A failure is kept
+  // and returned again.
+  Result<const KernelSymbols*> kernel_symbols() const;
 
  private:
   std::unique_ptr<Dump> dump_;
   std::unique_ptr<AddressTranslator> translator_;
   std::unique_ptr<const debuginfo::DebugInfo> debug_info_;
   VirtualMemory memory_;
+  mutable std::once_flag kernel_symbols_once_;
+  mutable std::unique_ptr<KernelSymbols> kernel_symbols_;
+  mutable std::optional<Error> kernel_symbols_error_;
 };
 
 }  // namespace vmscope
