@@ -744,6 +744,281 @@ export interface TriageReportResult {
   problems: Problems;
 }
 
+/** Params of `kernel/runQueues`. */
+export interface KernelRunQueuesParams {
+  dumpId: DumpId;
+}
+
+/** Result of `kernel/runQueues`. Every possible CPU's run queue (crash's runq): the current task, the RT priority array's queued tasks by priority, the CFS tasks in vruntime order (task groups flattened, with their depth) and the deadline tasks. */
+export interface KernelRunQueuesResult {
+  cpus: {
+    cpu: number;
+    online: boolean;
+    runqueue: HexU64;
+    current: {
+      pid: number;
+      comm: string;
+      address: HexU64;
+    };
+    rtPrioArray: HexU64;
+    rt: {
+      pid: number;
+      comm: string;
+      address: HexU64;
+      prio: number;
+      depth: number;
+    }[];
+    cfsRoot: HexU64;
+    cfs: {
+      pid: number;
+      comm: string;
+      address: HexU64;
+      prio: number;
+      depth: number;
+    }[];
+    dlRoot: HexU64 | null;
+    dl: {
+      pid: number;
+      comm: string;
+      address: HexU64;
+      prio: number;
+      depth: number;
+    }[];
+  }[];
+  partial: boolean;
+  problems: Problems;
+}
+
+/** Params of `kernel/mounts`. */
+export interface KernelMountsParams {
+  dumpId: DumpId;
+  /** A task whose mount namespace to list (default: init_task's). Exactly one of pid and address. */
+  pid?: number;
+  /** With pid 0: which CPU's idle task. */
+  cpu?: number;
+  /** A task_struct in the task list. */
+  address?: HexU64;
+}
+
+/** Result of `kernel/mounts`. The mounts of a mount namespace (crash's mount): init_task's, or a task's given by pid or address. */
+export interface KernelMountsResult {
+  mntNamespace: HexU64;
+  mounts: {
+    mount: HexU64;
+    superBlock: HexU64;
+    type: string;
+    devname: string;
+    dirname: string;
+  }[];
+  partial: boolean;
+  problems: Problems;
+}
+
+/** Params of `tasks/files`. */
+export interface TasksFilesParams {
+  dumpId: DumpId;
+  /** Exactly one of pid and address. */
+  pid?: number;
+  /** With pid 0: which CPU's idle task. */
+  cpu?: number;
+  /** A task_struct in the task list. */
+  address?: HexU64;
+}
+
+/** Result of `tasks/files`. A task's open files (crash's files): root and working directory, and each descriptor's file, dentry, inode, type and path. */
+export interface TasksFilesResult {
+  task: TaskRef;
+  root: string;
+  cwd: string;
+  filesStruct: HexU64 | null;
+  maxFds: number;
+  files: {
+    fd: number;
+    file: HexU64;
+    dentry: HexU64 | null;
+    inode: HexU64 | null;
+    type: string;
+    path: string;
+  }[];
+  partial: boolean;
+  problems: Problems;
+}
+
+/** Params of `tasks/memoryMap`. */
+export interface TasksMemoryMapParams {
+  dumpId: DumpId;
+  /** Exactly one of pid and address. */
+  pid?: number;
+  /** With pid 0: which CPU's idle task. */
+  cpu?: number;
+  /** A task_struct in the task list. */
+  address?: HexU64;
+}
+
+/** Result of `tasks/memoryMap`. A task's memory map (crash's vm): its mm and page table root, and each VMA's range, flags and mapped file. */
+export interface TasksMemoryMapResult {
+  task: TaskRef;
+  mm: HexU64 | null;
+  pgd: HexU64 | null;
+  areas: {
+    vma: HexU64;
+    start: HexU64;
+    end: HexU64;
+    flags: HexU64;
+    file: HexU64 | null;
+    path: string | null;
+  }[];
+  partial: boolean;
+  problems: Problems;
+}
+
+/** Params of `kernel/netDevices`. */
+export interface KernelNetDevicesParams {
+  dumpId: DumpId;
+}
+
+/** Result of `kernel/netDevices`. Network devices of the initial network namespace (crash's net) with their IPv4 and IPv6 addresses. */
+export interface KernelNetDevicesResult {
+  devices: {
+    address: HexU64;
+    name: string;
+    ipv4: string[];
+    ipv6: string[];
+  }[];
+  partial: boolean;
+  problems: Problems;
+}
+
+/** Params of `memory/summary`. */
+export interface MemorySummaryParams {
+  dumpId: DumpId;
+}
+
+/** Result of `memory/summary`. The memory summary (crash's kmem -i), in pages of pageSize bytes. */
+export interface MemorySummaryResult {
+  pageSize: number;
+  totalPages: number;
+  freePages: number;
+  usedPages: number;
+  sharedPages: number;
+  bufferPages: number;
+  cachedPages: number;
+  slabPages: number;
+  hugeTotalPages: number;
+  hugeFreePages: number;
+  swapTotalPages: number;
+  swapFreePages: number;
+  swapUsedPages: number;
+  commitLimitPages: number;
+  committedPages: number;
+  partial: boolean;
+  problems: Problems;
+}
+
+/** Params of `kernel/irqs`. */
+export interface KernelIrqsParams {
+  dumpId: DumpId;
+}
+
+/** Result of `kernel/irqs`. Allocated interrupt descriptors below nr_irqs (crash's irq), each with its chain of actions and their names. */
+export interface KernelIrqsResult {
+  nrIrqs: number;
+  irqs: {
+    irq: number;
+    desc: HexU64;
+    actions: {
+      action: HexU64;
+      name: string;
+    }[];
+  }[];
+  partial: boolean;
+  problems: Problems;
+}
+
+/** Params of `kernel/timers`. */
+export interface KernelTimersParams {
+  dumpId: DumpId;
+}
+
+/** Result of `kernel/timers`. Pending timer_list timers of every CPU's timer wheel bases (crash's timer), by expiry. */
+export interface KernelTimersResult {
+  jiffies: number;
+  bases: {
+    cpu: number;
+    index: number;
+    address: HexU64;
+    timers: {
+      timer: HexU64;
+      expires: number;
+      function: HexU64;
+      functionName: string | null;
+    }[];
+  }[];
+  partial: boolean;
+  problems: Problems;
+}
+
+/** Params of `kernel/devices`. */
+export interface KernelDevicesParams {
+  dumpId: DumpId;
+}
+
+/** Result of `kernel/devices`. Character and block device majors (crash's dev) with the cdev or gendisk and operations crash shows, and every disk with its requests in flight (crash's dev -d, which leaves out ram and loop disks; these are listed here). */
+export interface KernelDevicesResult {
+  charDevices: {
+    region: HexU64;
+    major: number;
+    baseMinor: number;
+    minorCount: number;
+    name: string;
+    cdev: HexU64 | null;
+    operations: HexU64 | null;
+    operationsName: string | null;
+  }[];
+  blockDevices: {
+    majorName: HexU64;
+    major: number;
+    name: string;
+    gendisk: HexU64 | null;
+    operations: HexU64 | null;
+    operationsName: string | null;
+  }[];
+  disks: {
+    gendisk: HexU64;
+    major: number;
+    name: string;
+    queue: HexU64 | null;
+    inFlightReads: number | null;
+    inFlightWrites: number | null;
+  }[];
+  partial: boolean;
+  problems: Problems;
+}
+
+/** Params of `percpu/read`. */
+export interface PercpuReadParams {
+  dumpId: DumpId;
+  /** The variable (runqueues, current_task, …). */
+  name: string;
+  /** Bytes of each copy to return. */
+  length?: number;
+}
+
+/** Result of `percpu/read`. A per-CPU variable by name (crash's p name:a): each possible CPU's copy, its address and its bytes (up to length, default the type's size, at most 4096). */
+export interface PercpuReadResult {
+  name: string;
+  type: string;
+  size: number;
+  linkAddress: HexU64;
+  copies: {
+    cpu: number;
+    address: HexU64;
+    data: string | null;
+  }[];
+  partial: boolean;
+  problems: Problems;
+}
+
 /** Params of `server/status`. */
 export type ServerStatusParams = Record<string, never>;
 
@@ -822,6 +1097,16 @@ export interface Methods {
   "log/read": { params: LogReadParams; result: LogReadResult };
   "modules/list": { params: ModulesListParams; result: ModulesListResult };
   "triage/report": { params: TriageReportParams; result: TriageReportResult };
+  "kernel/runQueues": { params: KernelRunQueuesParams; result: KernelRunQueuesResult };
+  "kernel/mounts": { params: KernelMountsParams; result: KernelMountsResult };
+  "tasks/files": { params: TasksFilesParams; result: TasksFilesResult };
+  "tasks/memoryMap": { params: TasksMemoryMapParams; result: TasksMemoryMapResult };
+  "kernel/netDevices": { params: KernelNetDevicesParams; result: KernelNetDevicesResult };
+  "memory/summary": { params: MemorySummaryParams; result: MemorySummaryResult };
+  "kernel/irqs": { params: KernelIrqsParams; result: KernelIrqsResult };
+  "kernel/timers": { params: KernelTimersParams; result: KernelTimersResult };
+  "kernel/devices": { params: KernelDevicesParams; result: KernelDevicesResult };
+  "percpu/read": { params: PercpuReadParams; result: PercpuReadResult };
   "server/status": { params: ServerStatusParams; result: ServerStatusResult };
   "symbols/lookup": { params: SymbolsLookupParams; result: SymbolsLookupResult };
   "symbols/search": { params: SymbolsSearchParams; result: SymbolsSearchResult };
@@ -832,7 +1117,7 @@ export interface Methods {
 
 export type MethodName = keyof Methods;
 
-export const METHOD_NAMES: readonly MethodName[] = ["rpc.discover","dump/open","dump/close","dump/list","memory/read","memory/translate","sys/info","tasks/list","tasks/backtrace","log/read","modules/list","triage/report","server/status","symbols/lookup","symbols/search","types/get","value/evaluate","value/children"];
+export const METHOD_NAMES: readonly MethodName[] = ["rpc.discover","dump/open","dump/close","dump/list","memory/read","memory/translate","sys/info","tasks/list","tasks/backtrace","log/read","modules/list","triage/report","kernel/runQueues","kernel/mounts","tasks/files","tasks/memoryMap","kernel/netDevices","memory/summary","kernel/irqs","kernel/timers","kernel/devices","percpu/read","server/status","symbols/lookup","symbols/search","types/get","value/evaluate","value/children"];
 
 // ---- Notifications (x-notifications) ----
 
