@@ -88,29 +88,47 @@ Result<Json> lookup(DumpStates& states, const Json& params) {
   }
   VMSCOPE_TRY(DumpStates::Entry entry, states.get(id));
   const Program& program = entry.dump.target->program();
-  VMSCOPE_TRY(const debuginfo::DebugInfo* debug, program.require_debug_info("symbols"));
+  const debuginfo::DebugInfo* debug = program.debug_info();
+  // The kernel's own tables in memory answer what the vmlinux's .symtab cannot (a stripped or
+  // missing vmlinux, module symbols by name).
+  // Built on first use per dump (~0.2 s for a distribution kernel), so asked only when needed.
+  auto kernel = [&] { return program.kernel_symbols(); };
+  if (!debug && !kernel().ok()) {
+    return Error(ErrorCode::kNotFound,
+                 "symbols need the vmlinux's symbol table or the kernel's kallsyms in memory (" +
+                     kernel().error().message() + ")",
+                 {.name = "vmlinux"});
+  }
   if (by_name) {
     VMSCOPE_TRY(std::string name, required_string(params, "name"));
-    auto symbol = debug->symbols().find(name);
-    if (!symbol) {
-      return Error(ErrorCode::kNotFound, "no symbol named " + name + " in the kernel image",
-                   {.name = name});
+    if (debug) {
+      if (auto symbol = debug->symbols().find(name)) return symbol_json(*symbol);
     }
-    return symbol_json(*symbol);
+    if (auto table = kernel(); table.ok()) {
+      if (auto symbol = (*table)->find(name)) return kernel_symbol_json(*symbol);
+    }
+    return Error(ErrorCode::kNotFound,
+                 "no symbol named " + name + " in the kernel image or the loaded modules",
+                 {.name = name});
   }
   VMSCOPE_TRY(std::uint64_t address, required_address(params, "address"));
-  if (auto found = debug->symbolize(address)) return symbol_offset_json(*found);
-  auto tracer = entry.state->module_symbols(program);
-  if (tracer.ok()) {
-    if (auto symbol = (*tracer)->module_symbol(address)) {
-      std::string module;
-      for (const auto& info : (*tracer)->modules()) {
-        for (const auto& range : info.text) {
-          if (range.contains(address)) module = info.name;
+  if (debug) {
+    if (auto found = debug->symbolize(address)) return symbol_offset_json(*found);
+    auto tracer = entry.state->module_symbols(program);
+    if (tracer.ok()) {
+      if (auto symbol = (*tracer)->module_symbol(address)) {
+        std::string module;
+        for (const auto& info : (*tracer)->modules()) {
+          for (const auto& range : info.text) {
+            if (range.contains(address)) module = info.name;
+          }
         }
+        return module_symbol_json(symbol->first, address - symbol->second, symbol->second, module);
       }
-      return module_symbol_json(symbol->first, address - symbol->second, symbol->second, module);
     }
+  }
+  if (auto table = kernel(); table.ok()) {
+    if (auto found = (*table)->symbolize(address)) return kernel_symbol_offset_json(*found);
   }
   return Error(ErrorCode::kNotFound, "no symbol contains " + hex_u64(address),
                {.address = address});

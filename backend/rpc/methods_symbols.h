@@ -5,10 +5,12 @@
 // lookup {name} answers from the vmlinux's .symtab (the strongest binding when static symbols
 // share a name); lookup {address} finds the containing symbol by drgn's rule
 // (debuginfo/symbol_table.h) and, for addresses in a loaded module's code, the module's own
-// symbol from its kallsyms in memory. search pages through the sorted names: a prefix is a
-// binary search; a substring or a POSIX extended regular expression is a scan whose cost is
-// capped (pattern length, no back-references, a time budget per call after which the page
-// ends early with a cursor to go on from).
+// symbol from its kallsyms in memory. What the .symtab lacks (a stripped vmlinux, no vmlinux at
+// all, a module's symbol by name) is answered from the kernel's own tables in memory
+// (program/kernel_symbols.h: kallsyms and the modules' symtabs), marked {source: "kallsyms"}.
+// search pages through the sorted names: a prefix is a binary search; a substring or a POSIX
+// extended regular expression is a scan whose cost is capped (pattern length, no back-references, a
+// time budget per call after which the page ends early with a cursor to go on from).
 #pragma once
 
 #include <memory>

@@ -36,4 +36,22 @@ Json module_symbol_json(const std::string& name, std::uint64_t address, std::uin
           {"module", module}};
 }
 
+Json kernel_symbol_json(const KernelSymbol& symbol) {
+  Json j = {{"name", std::string(symbol.name)},
+            {"address", hex_u64(symbol.address)},
+            {"kind", std::string(debuginfo::symbol_kind_name(symbol.kind()))},
+            {"binding", std::string(debuginfo::symbol_binding_name(symbol.binding()))},
+            {"source", "kallsyms"}};
+  if (symbol.size != 0) j["size"] = symbol.size;
+  if (!symbol.module.empty()) j["module"] = std::string(symbol.module);
+  return j;
+}
+
+Json kernel_symbol_offset_json(const KernelSymbolOffset& found) {
+  Json j = kernel_symbol_json(found.symbol);
+  j["offset"] = found.offset;
+  j["text"] = found.to_string();
+  return j;
+}
+
 }  // namespace vmscope::rpc
