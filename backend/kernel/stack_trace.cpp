@@ -11,6 +11,7 @@
 #include "debuginfo/inline_frames.h"
 #include "debuginfo/orc_table.h"
 #include "debuginfo/type_layout.h"
+#include "kernel/cpu_register_notes.h"
 #include "kernel/task_stack.h"
 
 namespace vmscope::kernel {
@@ -226,6 +227,7 @@ struct StackTracer::State final : X86_64UnwindSource {
   std::unique_ptr<debuginfo::DwarfCfi> cfi;
   std::unique_ptr<debuginfo::InlineFrameResolver> inline_frames;
   std::vector<std::string> notes;
+  CpuRegisterNotes cpu_notes;  // which dump note holds which CPU's registers
 
   const ModuleCode* module_of(std::uint64_t pc) const {
     for (const auto& m : modules) {
@@ -308,6 +310,9 @@ Result<std::unique_ptr<StackTracer>> StackTracer::create(const Program& program,
   }
   VMSCOPE_TRY(state->inline_frames,
               debuginfo::InlineFrameResolver::open(vmlinux, debug->load_offset()));
+  state->cpu_notes = map_cpu_register_notes(*state->memory, *debug, program.dump().notes());
+  state->notes.push_back("CPU registers: " + std::to_string(state->cpu_notes.note_of_cpu.size()) +
+                         " NT_PRSTATUS notes matched to CPUs by " + state->cpu_notes.method);
   return std::unique_ptr<StackTracer>(new StackTracer(std::move(state)));
 }
 
@@ -420,15 +425,13 @@ Result<StackTrace> StackTracer::trace(const TaskRef& task, const CancellationTok
   std::vector<std::string> notes;
   if (task.running_on_cpu) {
     const std::uint32_t cpu = *task.running_on_cpu;
-    const auto& prstatus = s.program->dump().notes().prstatus;
-    if (cpu < prstatus.size()) {
-      auto regs = X86_64Registers::from_prstatus(prstatus[cpu].registers);
+    const std::string which = "NT_PRSTATUS of CPU " + std::to_string(cpu);
+    if (const PrStatusNote* note = s.cpu_notes.find(s.program->dump().notes(), cpu)) {
+      auto regs = X86_64Registers::from_prstatus(note->registers);
       if (regs.ok()) {
-        start = StartingRegisters{FrameRegisters::from(*regs), true,
-                                  "NT_PRSTATUS of CPU " + std::to_string(cpu)};
+        start = StartingRegisters{FrameRegisters::from(*regs), true, which};
       } else {
-        notes.push_back("NT_PRSTATUS of CPU " + std::to_string(cpu) + ": " +
-                        regs.error().message());
+        notes.push_back(which + ": " + regs.error().message());
       }
     } else {
       notes.push_back("no NT_PRSTATUS note for CPU " + std::to_string(cpu) +
