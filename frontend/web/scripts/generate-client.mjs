@@ -4,6 +4,8 @@
 //
 //   node scripts/generate-client.mjs           write the file
 //   node scripts/generate-client.mjs --check   exit 1 when the committed file is stale
+//   … --spec PATH                              read this document instead (e.g. the committed
+//                                              one while the working tree holds a half-edit)
 //   … --out PATH                               write (or check) PATH instead (the VS Code
 //                                              extension generates its copy with this script)
 //
@@ -16,7 +18,8 @@ import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const specPath = resolve(here, "../../../protocol-spec/openrpc.json");
+const specFlag = process.argv.indexOf("--spec");
+const specPath = specFlag > 0 && process.argv[specFlag + 1] ? resolve(process.argv[specFlag + 1]) : resolve(here, "../../../protocol-spec/openrpc.json");
 const outFlag = process.argv.indexOf("--out");
 const outPath = outFlag > 0 && process.argv[outFlag + 1] ? resolve(process.argv[outFlag + 1]) : resolve(here, "../src/protocol/generated.ts");
 

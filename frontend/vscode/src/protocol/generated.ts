@@ -202,7 +202,7 @@ export interface Symbol {
   name: string;
   /** Run-time (KASLR-adjusted) start of the symbol. */
   address: HexU64;
-  /** Bytes; absent for module symbols (kallsyms has no sizes). */
+  /** Bytes; absent when unknown (module symbols named from their code ranges). */
   size?: number;
   kind: "none" | "object" | "func" | "section" | "file" | "tls" | "other";
   binding?: "local" | "global" | "weak" | "unique" | "other";
@@ -212,6 +212,8 @@ export interface Symbol {
   text?: string;
   /** The loaded module the symbol belongs to. */
   module?: string;
+  /** Present when the answer came from the kernel's own tables in the dump's memory (kallsyms, a module's symtab) rather than the vmlinux's symbol table. */
+  source?: "kallsyms";
 }
 
 export interface TypeMember {
@@ -1056,9 +1058,11 @@ export interface SymbolsSearchResult {
 export interface TypesGetParams {
   dumpId: DumpId;
   name: string;
+  /** A member designator ("tasks", "pids[1].node"): answer with that member's type. */
+  member?: string;
 }
 
-/** Result of `types/get`. A named type of the dump's kernel: kind, size, members with byte and bit offsets, bit fields and member types, enumerators, typedef target. */
+/** Result of `types/get`. A type of the dump's kernel, by name or C type name, or the type of a member: kind, size, members with byte and bit offsets, bit fields and member types, enumerators, typedef target. */
 export type TypesGetResult = TypeInfo;
 
 /** Params of `value/evaluate`. */
