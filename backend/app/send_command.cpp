@@ -1,8 +1,15 @@
 #include "app/send_command.h"
 
+#include <stdlib.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
+#include <filesystem>
 #include <iostream>
+#include <vector>
 
 #include "receiver/dump_sender.h"
 #include "receiver/dump_source.h"
@@ -11,9 +18,11 @@ namespace vmscope::app {
 namespace {
 
 constexpr const char* kUsage =
-    "usage: vmscope send --core C --to HOST[:PORT] --key FILE [--fec K,M|none]\n"
+    "usage: vmscope send --core C|- --to HOST[:PORT] --key FILE [--fec K,M|none]\n"
     "                    [--compression zstd|lz4] [--rate MB/s] [--datagram N]\n"
-    "  defaults: port 6677, FEC 32,2, zstd, unpaced, 1452-byte datagrams\n";
+    "  defaults: port 6677, FEC 32,2, zstd, unpaced, 1452-byte datagrams\n"
+    "  --core -: the dump on stdin (makedumpfile -F ... | vmscope send --core - ...),\n"
+    "            spooled to $TMPDIR first\n";
 
 int usage(const std::string& problem) {
   std::cerr << "vmscope send: " << problem << "\n" << kUsage;
@@ -47,6 +56,59 @@ bool parse_destination(const std::string& to, std::string& host, std::uint16_t& 
   port = static_cast<std::uint16_t>(value);
   return !host.empty() && value != 0;
 }
+
+// `--core -`: the dump arrives on stdin, typically `makedumpfile -F` in a kdump capture kernel
+// (its flattened format exists to be written to a pipe). Pages are sent in pfn order and a
+// flattened stream is not in that order, so stdin is first copied to a file in $TMPDIR (in a
+// capture kernel a tmpfs, i.e. memory: filter with -d 31 so the copy stays small). The file is
+// removed by the destructor.
+class StdinSpool {
+ public:
+  StdinSpool() = default;
+  StdinSpool(const StdinSpool&) = delete;
+  StdinSpool& operator=(const StdinSpool&) = delete;
+  ~StdinSpool() {
+    if (!path_.empty()) std::filesystem::remove(path_, ignored_);
+  }
+  // Copies stdin to the spool file; an error message, or "" on success.
+  std::string fill() {
+    const char* tmp = std::getenv("TMPDIR");
+    std::string pattern =
+        std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") + "/vmscope-send-stdin-XXXXXX";
+    int fd = ::mkstemp(pattern.data());
+    if (fd < 0) return "cannot create a spool file " + pattern + ": " + std::strerror(errno);
+    path_ = pattern;
+    std::vector<char> buffer(std::size_t{1} << 20);
+    std::string problem;
+    for (;;) {  // ends at EOF or on an error
+      ssize_t n = ::read(STDIN_FILENO, buffer.data(), buffer.size());
+      if (n == 0) break;
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) {
+        problem = std::string("reading stdin: ") + std::strerror(errno);
+        break;
+      }
+      for (ssize_t done = 0; done < n && problem.empty();) {
+        ssize_t w = ::write(fd, buffer.data() + done, static_cast<std::size_t>(n - done));
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) problem = "writing " + path_ + ": " + std::strerror(errno);
+        if (w > 0) done += w;
+      }
+      if (!problem.empty()) break;
+      bytes_ += static_cast<std::uint64_t>(n);
+    }
+    if (::close(fd) != 0 && problem.empty())
+      problem = "closing " + path_ + ": " + std::strerror(errno);
+    return problem;
+  }
+  const std::string& path() const { return path_; }
+  std::uint64_t bytes() const { return bytes_; }
+
+ private:
+  std::string path_;
+  std::uint64_t bytes_ = 0;
+  std::error_code ignored_;
+};
 
 }  // namespace
 
@@ -96,7 +158,18 @@ int run_send(const CommandLine& line) {
     return 1;
   }
   options.key = *key;
-  auto source = open_dump_source(line.get("--core"));
+  std::string core = line.get("--core");
+  StdinSpool spool;
+  if (core == "-") {
+    std::string problem = spool.fill();
+    if (!problem.empty()) {
+      std::cerr << "vmscope send: " << problem << "\n";
+      return 1;
+    }
+    std::cerr << "vmscope send: " << spool.bytes() << " bytes from stdin\n";
+    core = spool.path();
+  }
+  auto source = open_dump_source(core);
   if (!source.ok()) {
     std::cerr << "vmscope send: " << source.error().to_string() << "\n";
     return 1;
