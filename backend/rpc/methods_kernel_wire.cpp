@@ -108,6 +108,34 @@ Json frame_json(const kernel::StackFrame& f) {
   return j;
 }
 
+Json frame_variables_json(const kernel::StackFrame& f) {
+  Json out = Json::array();
+  for (const debuginfo::FrameVariable& v : f.variables) {
+    Json j = {{"name", v.name},
+              {"kind", v.parameter ? "argument" : "local"},
+              {"type", v.type_name},
+              {"size", v.size}};
+    if (v.address) j["address"] = hex_u64(*v.address);
+    if (v.value) {
+      static constexpr char kDigits[] = "0123456789abcdef";
+      std::string bytes;
+      std::uint64_t number = 0;
+      for (std::size_t i = 0; i < v.value->size(); ++i) {
+        const auto b = std::to_integer<unsigned>((*v.value)[i]);
+        bytes.push_back(kDigits[b >> 4]);
+        bytes.push_back(kDigits[b & 0xf]);
+        if (i < 8) number |= std::uint64_t{b} << (8 * i);
+      }
+      j["bytes"] = bytes;
+      if (!v.value->empty() && v.value->size() <= 8) j["value"] = hex_u64(number);
+    } else {
+      j["unavailable"] = v.unavailable.empty() ? "no value" : v.unavailable;
+    }
+    out.push_back(std::move(j));
+  }
+  return out;
+}
+
 Json trace_json(const kernel::StackTrace& t) {
   Json frames = Json::array();
   for (const kernel::StackFrame& f : t.frames) frames.push_back(frame_json(f));

@@ -32,6 +32,8 @@ Json crashed_task_json(const kernel::CrashedTask& task);
 Json frame_json(const kernel::StackFrame& frame);
 // {task, start, frames, complete, stopped, endReason, notes}
 Json trace_json(const kernel::StackTrace& trace);
+// The frame's arguments and locals (FrameVariable in the spec), always an array.
+Json frame_variables_json(const kernel::StackFrame& frame);
 
 Json log_record_json(const kernel::LogRecord& record);
 Json module_json(const kernel::KernelModule& module);

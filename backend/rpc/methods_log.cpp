@@ -15,22 +15,14 @@ namespace {
 constexpr std::uint64_t kDefaultLimit = 1000;
 constexpr std::uint64_t kMaxLimit = 100000;
 
-Result<bool> bool_param(const Json& params, const std::string& field) {
-  if (!params.is_object() || !params.contains(field)) return false;
-  if (!params[field].is_boolean()) {
-    return Error(ErrorCode::kInvalidArgument, field + " must be a boolean", {.name = field});
-  }
-  return params[field].get<bool>();
-}
-
 Result<Json> read(const KernelMethods& methods, const Json& params, const RequestContext& context) {
   VMSCOPE_TRY(KernelMethods::Dump d, methods.dump(params));
   VMSCOPE_TRY(std::uint64_t from, optional_count(params, "fromSeq", 0, UINT64_MAX));
   VMSCOPE_TRY(std::uint64_t to, optional_count(params, "toSeq", UINT64_MAX, UINT64_MAX));
   VMSCOPE_TRY(std::uint64_t max_level, optional_count(params, "maxLevel", 7, 7));
   VMSCOPE_TRY(std::uint64_t limit, optional_count(params, "limit", kDefaultLimit, kMaxLimit));
-  VMSCOPE_TRY(bool tail, bool_param(params, "tail"));
-  VMSCOPE_TRY([[maybe_unused]] bool follow, bool_param(params, "follow"));
+  VMSCOPE_TRY(bool tail, optional_bool(params, "tail"));
+  VMSCOPE_TRY([[maybe_unused]] bool follow, optional_bool(params, "follow"));
   VMSCOPE_TRY(auto log, d.facts->log(context.cancel));
 
   auto matches = [&](const kernel::LogRecord& r) {

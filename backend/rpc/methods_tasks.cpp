@@ -2,6 +2,7 @@
 #include <fnmatch.h>
 
 #include <climits>
+#include <memory>
 
 #include "rpc/methods_kernel.h"
 #include "rpc/methods_kernel_wire.h"
@@ -51,12 +52,7 @@ Result<TaskFilter> parse_filter(const Json& params) {
   VMSCOPE_TRY(filter.tgid, pid_param(params, "tgid"));
   VMSCOPE_TRY(filter.comm, string_param(params, "comm"));
   VMSCOPE_TRY(filter.state, string_param(params, "state"));
-  if (params.is_object() && params.contains("active")) {
-    if (!params["active"].is_boolean()) {
-      return Error(ErrorCode::kInvalidArgument, "active must be a boolean", {.name = "active"});
-    }
-    filter.active_only = params["active"].get<bool>();
-  }
+  VMSCOPE_TRY(filter.active_only, optional_bool(params, "active"));
   return filter;
 }
 
@@ -132,8 +128,23 @@ Result<Json> backtrace(const KernelMethods& methods, const Json& params,
   VMSCOPE_TRY(KernelMethods::Dump d, methods.dump(params));
   VMSCOPE_TRY(auto tasks, d.facts->tasks(context.cancel));
   VMSCOPE_TRY(Named named, named_task(*tasks, params));
-  VMSCOPE_TRY(auto trace, d.facts->backtrace(named.ref, context.cancel));
+  VMSCOPE_TRY(bool variables, optional_bool(params, "variables"));
+  std::shared_ptr<const kernel::StackTrace> trace;
+  if (variables) {
+    // Arguments and locals cost a DWARF walk per frame: computed for this request, not kept.
+    VMSCOPE_TRY(auto tracer, d.facts->tracer(context.cancel));
+    VMSCOPE_TRY(kernel::StackTrace traced,
+                tracer->trace(named.ref, context.cancel, {.variables = true}));
+    trace = std::make_shared<const kernel::StackTrace>(std::move(traced));
+  } else {
+    VMSCOPE_TRY(trace, d.facts->backtrace(named.ref, context.cancel));
+  }
   Json result = trace_json(*trace);
+  if (variables) {
+    for (std::size_t i = 0; i < trace->frames.size(); ++i) {
+      result["frames"][i]["variables"] = frame_variables_json(trace->frames[i]);
+    }
+  }
   result["task"] =
       named.task ? task_ref_json(*named.task) : Json{{"address", hex_u64(named.ref.address)}};
   result["listed"] = named.task != nullptr;

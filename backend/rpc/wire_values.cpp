@@ -60,6 +60,14 @@ Result<std::uint64_t> required_address(const Json& params, const std::string& fi
   return parse_hex_u64(params[field], field);
 }
 
+Result<bool> optional_bool(const Json& params, const std::string& field, bool fallback) {
+  if (!params.is_object() || !params.contains(field)) return fallback;
+  if (!params[field].is_boolean()) {
+    return Error(ErrorCode::kInvalidArgument, field + " must be a boolean", {.name = field});
+  }
+  return params[field].get<bool>();
+}
+
 Result<std::uint64_t> optional_count(const Json& params, const std::string& field,
                                      std::uint64_t fallback, std::uint64_t max) {
   if (!params.is_object() || !params.contains(field)) return fallback;
