@@ -123,9 +123,19 @@ describe("the extension in code-server", () => {
     const input = page.locator(".quick-input-widget input");
     await input.waitFor();
     for (let i = 0; i < 100 && !(await input.inputValue()).startsWith("/"); i++) await page.waitForTimeout(100);
-    await input.fill(f.core);
-    await page.waitForTimeout(300); // the dialog validates the typed path as it changes
-    await page.keyboard.press("Enter");
+    // On a loaded machine the dialog may still be filling in its folder when the path is typed
+    // (and overwrite it): type, check, accept, and again while the dialog stays open.
+    for (let attempt = 0; attempt < 5; attempt++) {
+      await input.fill(f.core);
+      await page.waitForTimeout(500); // the dialog validates the typed path as it changes
+      if ((await input.inputValue()) !== f.core) continue;
+      await page.keyboard.press("Enter");
+      const closed = await page
+        .locator(".quick-input-widget")
+        .waitFor({ state: "hidden", timeout: 5_000 })
+        .then(() => true, () => false);
+      if (closed) break;
+    }
 
     const pane = page.locator(".pane", { hasText: /kernel structs/i });
     const root = pane.locator(".monaco-list-row", { hasText: /^init_task/ }).first();
