@@ -411,6 +411,8 @@ export interface Frame {
   method: string;
   /** The struct pt_regs crossed to reach this frame (an interrupt, exception or syscall entry). */
   ptRegs?: HexU64 | null;
+  /** With variables: true — the function's parameters (declaration order), then the locals of the blocks containing pc, innermost first. */
+  variables?: FrameVariable[];
 }
 
 export interface Backtrace {
@@ -515,6 +517,22 @@ export interface Culprit {
   origin: "backtrace" | "log";
   /** Index of the culprit in culpritBacktrace (or backtrace) frames. */
   frame: number | null;
+}
+
+export interface FrameVariable {
+  name: string;
+  kind: "argument" | "local";
+  /** The C type as written ("struct task_struct *"). */
+  type: string;
+  size: number;
+  /** Where the variable lives in memory, when it does (value/evaluate can then expand it as `*(TYPE *)ADDRESS`). */
+  address?: HexU64;
+  /** The value's bytes, hex, in memory order (little-endian), when they could be read. */
+  bytes?: string;
+  /** For a value of 1 to 8 bytes: the little-endian number it holds (a pointer's target, an integer's bits). */
+  value?: HexU64;
+  /** Why there is no value: "optimized out", "unavailable: rbx not recovered", an unsupported DWARF operation, or the read error. */
+  unavailable?: string;
 }
 
 // ---- Methods ----
@@ -640,6 +658,8 @@ export interface TasksBacktraceParams {
   cpu?: number;
   /** A task_struct; one missing from the task list is traced too (listed: false). */
   address?: HexU64;
+  /** Also evaluate each frame's arguments and locals from the DWARF locations at its pc (frames[].variables; computed for this request, not kept). Values the compiler did not keep say why (optimized out, a register the unwinder could not recover). */
+  variables?: boolean;
 }
 
 /** Result of `tasks/backtrace`. One task's backtrace (crash's bt), by pid or task address: from its CPU's saved registers if it was running, else from its switch frame; through IRQ and exception stacks; inline frames expanded. Kept per task once computed. A walk that stops early (an excluded stack page) keeps its frames and says why. */
