@@ -104,6 +104,22 @@ describe("web crash explorer on the real fixture dump", () => {
     await screenshot(page, "task-backtrace");
   });
 
+  it("a frame of the crashing task expands to its arguments: the sysrq key of `echo c`", async () => {
+    // The planted crash is `echo c > /proc/sysrq-trigger` (manifest.planted.crash.how): the key
+    // __handle_sysrq was given is 'c', the server reads it from the frame's DWARF location.
+    const how = manifest.planted.crash.how;
+    const key = /echo (\w) > \/proc\/sysrq-trigger/.exec(how)?.[1];
+    expect(key, `a sysrq key in "${how}"`).toBeDefined();
+    const stack = oracle.stacks.stacks.find((s) => s.comm === manifest.planted.crash.task);
+    await page.goto(url(dumpPath("tasks", String(stack!.pid))));
+    const row = page.locator("table.backtrace tr").filter({ has: page.locator('td.frame-function[data-function="__handle_sysrq"]') });
+    await row.locator("button.frame-toggle").click();
+    const keyRow = page.locator("table.frame-variables tr").filter({ has: page.locator("td.variable-name", { hasText: /^key$/ }) });
+    await expectText(page, "table.frame-variables td.variable-name", "key", "__handle_sysrq's arguments");
+    expect(await keyRow.locator("td.variable-value").textContent()).toBe("0x" + key!.charCodeAt(0).toString(16));
+    await screenshot(page, "task-frame-variables");
+  });
+
   it("the explorer expands init_task to comm = the oracle's value", async () => {
     const comm = oracle.values["init_task.comm"] as string;
     await page.goto(url(dumpPath("explore") + "?expr=init_task"));

@@ -34,7 +34,7 @@ export interface Manifest {
   planted: {
     tasks: string[];
     kmsg_text: string[];
-    crash: { task: string };
+    crash: { task: string; how: string };
   };
 }
 

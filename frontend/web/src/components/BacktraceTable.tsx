@@ -1,9 +1,52 @@
 // A backtrace as kernel engineers read it: frame number, function+offset, module, source
-// file:line, inline frames marked, and the pc (linking to the hex view).
+// file:line, inline frames marked, and the pc (linking to the hex view). When the server was
+// asked for variables, a frame expands to its arguments and locals (what DWARF kept of them).
+import { Fragment, useState } from "react";
 import { href, Link } from "../app/router";
 import type { ApiMethods } from "../protocol/methods";
 
 export type Frame = ApiMethods["tasks/backtrace"]["result"]["frames"][number];
+type Variable = NonNullable<Frame["variables"]>[number];
+
+/** The expression that opens a variable in the struct explorer: the object where it lives, or
+ * what a pointer value points to. */
+function exploreExpression(v: Variable): string | undefined {
+  if (v.address) return `*(${v.type} *)${v.address}`;
+  if (v.value && v.type.trim().endsWith("*") && !/^0x0+$/.test(v.value) && !v.type.includes("(")) {
+    return `*(${v.type})${v.value}`;
+  }
+  return undefined;
+}
+
+function FrameVariables({ variables, dumpId }: { variables: Variable[]; dumpId: string }) {
+  if (variables.length === 0) return <p className="muted">No arguments or locals known here.</p>;
+  return (
+    <table className="grid frame-variables" aria-label="arguments and locals">
+      <tbody>
+        {variables.map((v, i) => {
+          const expr = exploreExpression(v);
+          return (
+            <tr key={i} className={`variable-${v.kind}`}>
+              <td className="muted">{v.kind === "argument" ? "arg" : "local"}</td>
+              <td className="mono">{v.type}</td>
+              <td className="mono variable-name">{v.name}</td>
+              <td className="mono variable-value">
+                {v.value ?? (v.bytes !== undefined ? `bytes ${v.bytes}` : <span className="muted">{v.unavailable}</span>)}
+              </td>
+              <td>
+                {expr ? (
+                  <Link className="mono" to={href(["dumps", dumpId, "explore"], { expr })}>
+                    explore
+                  </Link>
+                ) : null}
+              </td>
+            </tr>
+          );
+        })}
+      </tbody>
+    </table>
+  );
+}
 type Trace = Pick<ApiMethods["tasks/backtrace"]["result"], "endReason" | "notes" | "stopped">;
 
 /** Why the unwinder stopped, and its notes (e.g. "switched to the IRQ stack"). */
@@ -26,7 +69,15 @@ export function TraceNotes({ trace }: { trace: Trace }) {
 }
 
 export function BacktraceTable({ frames, dumpId }: { frames: Frame[]; dumpId: string }) {
+  const [open, setOpen] = useState<ReadonlySet<number>>(new Set());
   if (frames.length === 0) return <p className="muted">No frames.</p>;
+  const toggle = (i: number) =>
+    setOpen((prev) => {
+      const next = new Set(prev);
+      if (next.has(i)) next.delete(i);
+      else next.add(i);
+      return next;
+    });
   return (
     <table className="grid backtrace" aria-label="backtrace">
       <thead>
@@ -40,8 +91,22 @@ export function BacktraceTable({ frames, dumpId }: { frames: Frame[]; dumpId: st
       </thead>
       <tbody>
         {frames.map((frame, i) => (
-          <tr key={i} className={frame.inline ? "frame-inline" : undefined}>
-            <td className="num">{i}</td>
+          <Fragment key={i}>
+          <tr className={frame.inline ? "frame-inline" : undefined}>
+            <td className="num">
+              {frame.variables ? (
+                <button
+                  type="button"
+                  className="frame-toggle"
+                  aria-expanded={open.has(i)}
+                  aria-label={`${open.has(i) ? "hide" : "show"} arguments and locals of frame ${i}`}
+                  onClick={() => toggle(i)}
+                >
+                  {open.has(i) ? "▾" : "▸"}
+                </button>
+              ) : null}
+              {i}
+            </td>
             <td className="mono frame-function" data-function={frame.function ?? ""} title={frame.interrupted ? "interrupted here (an exception or IRQ frame)" : undefined}>
               {frame.function ?? "??"}
               {frame.offset !== undefined && frame.offset !== null ? (
@@ -57,6 +122,15 @@ export function BacktraceTable({ frames, dumpId }: { frames: Frame[]; dumpId: st
               <Link to={href(["dumps", dumpId, "memory"], { addr: frame.pc })}>{frame.pc}</Link>
             </td>
           </tr>
+          {frame.variables && open.has(i) ? (
+            <tr className="frame-variables-row">
+              <td />
+              <td colSpan={4}>
+                <FrameVariables variables={frame.variables} dumpId={dumpId} />
+              </td>
+            </tr>
+          ) : null}
+          </Fragment>
         ))}
       </tbody>
     </table>

@@ -13,7 +13,12 @@ import { TraceNotes } from "../components/BacktraceTable";
 export function TaskView({ dumpId, pid }: { dumpId: string; pid: string }) {
   const address = useQuery().get("address") ?? undefined;
   const pidNumber = /^\d+$/.test(pid) ? Number(pid) : undefined;
-  const params = address ? { dumpId, address } : pidNumber !== undefined ? { dumpId, pid: pidNumber } : null;
+  // Arguments and locals come with the frames (the server evaluates them for this request).
+  const params = address
+    ? { dumpId, address, variables: true }
+    : pidNumber !== undefined
+      ? { dumpId, pid: pidNumber, variables: true }
+      : null;
   const trace = useRpc("tasks/backtrace", params, `${dumpId}/${pid}/${address ?? ""}`);
   const list = useAllTasks(dumpId);
   if (!params) return <ErrorView error={new Error(`"${pid}" is not a pid`)} context="reading the URL" />;
