@@ -32,6 +32,15 @@ struct KernelMethods {
   Result<Dump> dump(const Json& params) const;
 };
 
+// The task a per-task request names: `address` (a task_struct; one missing from the task list
+// still names it, `task` then null), or `pid` (with `cpu` for the idle tasks, which all have
+// pid 0). Exactly one of pid and address. Defined in methods_tasks.cpp.
+struct NamedTask {
+  kernel::TaskRef ref;
+  const kernel::Task* task = nullptr;  // null: an address not in the task list
+};
+Result<NamedTask> named_task(const kernel::TaskList& tasks, const Json& params);
+
 void register_sys_methods(Dispatcher& dispatcher, const KernelMethods& methods);
 void register_task_methods(Dispatcher& dispatcher, const KernelMethods& methods);
 void register_log_methods(Dispatcher& dispatcher, const KernelMethods& methods);

@@ -28,7 +28,6 @@
 namespace vmscope::rpc {
 namespace {
 
-constexpr std::uint64_t kMaxPid = INT32_MAX;
 constexpr std::uint64_t kMaxPerCpuBytes = 4096;  // bytes of each CPU's copy percpu/read returns
 
 // What every handler here reads with.
@@ -58,43 +57,14 @@ Json with_problems(Json result, std::span<const Error> problems) {
   return result;
 }
 
-// The task a per-task request names: `pid` (with `cpu` for the idle tasks, which all have
-// pid 0) or `address` (a task_struct in the task list).
-Result<const kernel::Task*> named_task(const kernel::TaskList& tasks, const Json& params) {
-  const bool by_address = params.is_object() && params.contains("address");
-  const bool by_pid = params.is_object() && params.contains("pid");
-  if (by_address == by_pid) {
-    return Error(ErrorCode::kInvalidArgument, "give exactly one of pid and address",
-                 {.name = by_pid ? "address" : "pid"});
-  }
-  if (by_address) {
-    VMSCOPE_TRY(std::uint64_t address, required_address(params, "address"));
-    if (const kernel::Task* task = tasks.find_address(address)) return task;
-    return Error(ErrorCode::kNotFound, "no task at " + hex_u64(address) + " in the task list",
-                 {.address = address});
-  }
-  VMSCOPE_TRY(std::uint64_t pid, optional_count(params, "pid", 0, kMaxPid));
-  std::optional<std::uint64_t> cpu;
-  if (params.contains("cpu")) {
-    VMSCOPE_TRY(cpu, optional_count(params, "cpu", 0, UINT32_MAX));
-  }
-  std::vector<const kernel::Task*> found;
-  for (const kernel::Task& t : tasks.tasks) {
-    if (static_cast<std::uint64_t>(t.pid) == pid && (!cpu || t.cpu == *cpu)) found.push_back(&t);
-  }
-  if (found.empty()) {
-    return Error(ErrorCode::kNotFound,
-                 "no task with pid " + std::to_string(pid) +
-                     (tasks.partial() ? " (the task list is partial)" : ""),
-                 {.name = std::to_string(pid)});
-  }
-  if (found.size() > 1) {
-    return Error(ErrorCode::kInvalidArgument,
-                 "pid " + std::to_string(pid) + " names " + std::to_string(found.size()) +
-                     " tasks (one idle task per CPU): give cpu or address",
-                 {.name = "pid"});
-  }
-  return found.front();
+// The task a per-task request names (named_task), which must be in the task list: these
+// methods read its files and memory map through the list's entry.
+Result<const kernel::Task*> listed_task(const kernel::TaskList& tasks, const Json& params) {
+  VMSCOPE_TRY(NamedTask named, named_task(tasks, params));
+  if (named.task) return named.task;
+  return Error(ErrorCode::kNotFound,
+               "no task at " + hex_u64(named.ref.address) + " in the task list",
+               {.address = named.ref.address});
 }
 
 Json queued_json(const kernel::QueuedTask& t) {
@@ -138,7 +108,7 @@ Result<Json> mounts(const KernelMethods& methods, const Json& params,
   std::optional<std::uint64_t> owner;
   if (params.contains("pid") || params.contains("address")) {
     VMSCOPE_TRY(auto tasks, r.dump.facts->tasks(context.cancel));
-    VMSCOPE_TRY(const kernel::Task* task, named_task(*tasks, params));
+    VMSCOPE_TRY(const kernel::Task* task, listed_task(*tasks, params));
     owner = task->address;
   }
   VMSCOPE_TRY(kernel::MountList m,
@@ -159,7 +129,7 @@ Result<Json> files(const KernelMethods& methods, const Json& params,
                    const RequestContext& context) {
   VMSCOPE_TRY(Reading r, reading(methods, params));
   VMSCOPE_TRY(auto tasks, r.dump.facts->tasks(context.cancel));
-  VMSCOPE_TRY(const kernel::Task* task, named_task(*tasks, params));
+  VMSCOPE_TRY(const kernel::Task* task, listed_task(*tasks, params));
   VMSCOPE_TRY(kernel::OpenFiles f,
               kernel::list_open_files(r.memory(), *r.layouts, task->address, context.cancel));
   Json list = Json::array();
@@ -184,7 +154,7 @@ Result<Json> memory_map(const KernelMethods& methods, const Json& params,
                         const RequestContext& context) {
   VMSCOPE_TRY(Reading r, reading(methods, params));
   VMSCOPE_TRY(auto tasks, r.dump.facts->tasks(context.cancel));
-  VMSCOPE_TRY(const kernel::Task* task, named_task(*tasks, params));
+  VMSCOPE_TRY(const kernel::Task* task, listed_task(*tasks, params));
   VMSCOPE_TRY(kernel::VmAreas v,
               kernel::list_vm_areas(r.memory(), *r.layouts, task->address, context.cancel));
   Json list = Json::array();

@@ -78,14 +78,9 @@ Result<Json> list(const KernelMethods& methods, const Json& params, const Reques
               {"problems", problems_json(tasks->problems)}};
 }
 
-// The task a backtrace request names: by address, or by pid (and cpu, for the idle tasks that
-// all have pid 0).
-struct Named {
-  kernel::TaskRef ref;
-  const kernel::Task* task = nullptr;  // null: an address not in the task list
-};
+}  // namespace
 
-Result<Named> named_task(const kernel::TaskList& tasks, const Json& params) {
+Result<NamedTask> named_task(const kernel::TaskList& tasks, const Json& params) {
   const bool by_address = params.is_object() && params.contains("address");
   const bool by_pid = params.is_object() && params.contains("pid");
   if (by_address == by_pid) {
@@ -95,7 +90,7 @@ Result<Named> named_task(const kernel::TaskList& tasks, const Json& params) {
   if (by_address) {
     VMSCOPE_TRY(std::uint64_t address, required_address(params, "address"));
     const kernel::Task* task = tasks.find_address(address);
-    return Named{{address, task ? task->active_on_cpu : std::nullopt}, task};
+    return NamedTask{{address, task ? task->active_on_cpu : std::nullopt}, task};
   }
   VMSCOPE_TRY(std::optional<std::int32_t> pid, pid_param(params, "pid"));
   std::optional<std::uint32_t> cpu;
@@ -120,14 +115,16 @@ Result<Named> named_task(const kernel::TaskList& tasks, const Json& params) {
                      " tasks (one idle task per CPU): give cpu or address",
                  {.name = "pid"});
   }
-  return Named{{found[0]->address, found[0]->active_on_cpu}, found[0]};
+  return NamedTask{{found[0]->address, found[0]->active_on_cpu}, found[0]};
 }
+
+namespace {
 
 Result<Json> backtrace(const KernelMethods& methods, const Json& params,
                        const RequestContext& context) {
   VMSCOPE_TRY(KernelMethods::Dump d, methods.dump(params));
   VMSCOPE_TRY(auto tasks, d.facts->tasks(context.cancel));
-  VMSCOPE_TRY(Named named, named_task(*tasks, params));
+  VMSCOPE_TRY(NamedTask named, named_task(*tasks, params));
   VMSCOPE_TRY(bool variables, optional_bool(params, "variables"));
   std::shared_ptr<const kernel::StackTrace> trace;
   if (variables) {
