@@ -18,7 +18,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr int kSchemaVersion = 1;
+constexpr int kSchemaVersion = 2;
 constexpr int kBusyTimeoutMs = 2000;
 constexpr const char* kCompleteName = "vmcore";
 constexpr const char* kIncompleteName = "vmcore-incomplete";
@@ -43,18 +43,27 @@ CREATE TABLE dumps (
   panic_title TEXT NOT NULL,
   bucket_id TEXT,
   directory TEXT NOT NULL,
-  vmcore TEXT NOT NULL
+  vmcore TEXT NOT NULL,
+  triage_title TEXT,   -- version 2: what triage filed (title + bucket_id), or why it could not
+  triage_reason TEXT
 );
 CREATE INDEX dumps_by_start ON dumps (started, id);
-PRAGMA user_version = 1;
+PRAGMA user_version = 2;
+)sql";
+
+// Version 1 had no triage columns; they are added, so no bucket id filed so far is lost.
+constexpr const char* kMigrateFrom1 = R"sql(
+ALTER TABLE dumps ADD COLUMN triage_title TEXT;
+ALTER TABLE dumps ADD COLUMN triage_reason TEXT;
+PRAGMA user_version = 2;
 )sql";
 
 constexpr const char* kColumns =
     "id, host, address, host_id, session_id, started, finished, status, reason, bytes, "
     "pages_total, pages_received, pages_missing, release, panic_title, bucket_id, directory, "
-    "vmcore";
+    "vmcore, triage_title, triage_reason";
 
-// Every column but bucket_id, which only triage writes.
+// Every column but bucket_id and triage_*, which only triage writes.
 constexpr const char* kUpsert = R"sql(
 INSERT INTO dumps (id, host, address, host_id, session_id, started, finished, status, reason,
                    bytes, pages_total, pages_received, pages_missing, release, panic_title,
@@ -301,6 +310,7 @@ struct DumpCatalog::Impl {
     if (!version.step()) return version.rc();
     std::uint64_t found = version.count(0);
     if (found == kSchemaVersion) return SQLITE_OK;
+    if (found == 1) return exec(kMigrateFrom1);
     if (found != 0) return SQLITE_SCHEMA;  // another schema: rebuilt from the directories
     Statement tables(db, "SELECT count(*) FROM sqlite_schema");
     if (!tables.step()) return tables.rc();
@@ -413,6 +423,8 @@ struct DumpCatalog::Impl {
     e.bucket_id = s.text(15);
     e.directory = s.text_or_empty(16);
     e.vmcore = s.text_or_empty(17);
+    e.triage_title = s.text(18);
+    e.triage_reason = s.text(19);
     return e;
   }
 
@@ -670,6 +682,13 @@ Result<CatalogEntry> DumpCatalog::get(const std::string& id) const {
   return *row;
 }
 
+Result<std::size_t> DumpCatalog::size() const {
+  std::lock_guard lock(impl_->mutex);
+  Statement s(impl_->db, "SELECT count(*) FROM dumps");
+  if (s.step()) return static_cast<std::size_t>(s.count(0));
+  return impl_->sql_error(s, "count").error();
+}
+
 Status DumpCatalog::set_bucket(const std::string& id, std::optional<std::string> bucket_id) {
   std::lock_guard lock(impl_->mutex);
   Statement s(impl_->db, "UPDATE dumps SET bucket_id = ?2 WHERE id = ?1");
@@ -677,6 +696,23 @@ Status DumpCatalog::set_bucket(const std::string& id, std::optional<std::string>
   s.bind_nullable(2, bucket_id);
   s.step();
   if (!s.ok()) return impl_->sql_error(s, "bucket of " + id);
+  if (sqlite3_changes(impl_->db) == 0) {
+    return Error(ErrorCode::kNotFound, "no received dump with id " + id, {.name = id});
+  }
+  return ok_status();
+}
+
+Status DumpCatalog::set_triage(const std::string& id, const CatalogTriage& triage) {
+  std::lock_guard lock(impl_->mutex);
+  Statement s(
+      impl_->db,
+      "UPDATE dumps SET bucket_id = ?2, triage_title = ?3, triage_reason = ?4 WHERE id = ?1");
+  s.bind(1, id);
+  s.bind_nullable(2, triage.bucket_id);
+  s.bind_nullable(3, triage.title);
+  s.bind_nullable(4, triage.reason);
+  s.step();
+  if (!s.ok()) return impl_->sql_error(s, "triage of " + id);
   if (sqlite3_changes(impl_->db) == 0) {
     return Error(ErrorCode::kNotFound, "no received dump with id " + id, {.name = id});
   }

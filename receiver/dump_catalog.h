@@ -8,8 +8,8 @@
 //     rows made to agree with it: a directory the catalog missed is added, a row whose directory
 //     is gone is removed, and a dump that meta.json still calls "receiving" but that no event of
 //     this process is receiving was cut off by a receiver that stopped: it becomes "incomplete"
-//     (reason "receiver-stopped"). Only the bucket id (filled by triage) lives in the catalog alone
-//     and survives reconciliation;
+//     (reason "receiver-stopped"). Only what triage filed (title and bucket id, or why it could
+//     not) lives in the catalog alone and survives reconciliation;
 //   - a catalog file that is unreadable, corrupt or of another schema is moved aside
 //     (<file>.corrupt) and rebuilt from the directories; if no file can be written at all, the
 //     catalog lives in memory (stats().persistent == false). The catalog is never a reason for
@@ -69,6 +69,17 @@ struct CatalogEntry {
   std::optional<std::string> bucket_id;
   std::filesystem::path directory;
   std::filesystem::path vmcore;
+  // Triage of the dump by the server (set_triage): its title once filed, or why it could not be
+  // (no matching vmlinux, timed out). Neither: not triaged (yet).
+  std::optional<std::string> triage_title;
+  std::optional<std::string> triage_reason;
+};
+
+// What triage found for a received dump: title and bucket, or the reason it found nothing.
+struct CatalogTriage {
+  std::optional<std::string> title;
+  std::optional<std::string> bucket_id;
+  std::optional<std::string> reason;
 };
 
 struct ReconcileReport {
@@ -116,8 +127,12 @@ class DumpCatalog {
   Result<std::vector<CatalogEntry>> list() const;
   // Errors: kNotFound.
   Result<CatalogEntry> get(const std::string& id) const;
+  // The number of rows. Errors: kIo.
+  Result<std::size_t> size() const;
   // Errors: kNotFound, kIo.
   Status set_bucket(const std::string& id, std::optional<std::string> bucket_id);
+  // Replaces the triage columns (bucket id included). Errors: kNotFound, kIo.
+  Status set_triage(const std::string& id, const CatalogTriage& triage);
 
   const std::filesystem::path& dump_dir() const;
   DumpCatalogStats stats() const;

@@ -4,6 +4,7 @@ namespace vmscope {
 
 DumpCounters& DumpCounters::operator+=(const DumpCounters& o) {
   datagrams += o.datagrams;
+  bytes += o.bytes;
   accepted += o.accepted;
   malformed += o.malformed;
   oversized += o.oversized;

@@ -15,6 +15,7 @@ namespace vmscope {
 // Packets refused or dropped, by reason (§11.1), plus what was accepted.
 struct DumpCounters {
   std::uint64_t datagrams = 0;  // received on the socket
+  std::uint64_t bytes = 0;      // their payload bytes
   std::uint64_t accepted = 0;   // authenticated and handed on
   std::uint64_t malformed = 0;  // too short, bad magic, unknown type, flags, zero ids
   std::uint64_t oversized = 0;  // over 65507 or the session's max_datagram

@@ -25,6 +25,7 @@ void DumpPacketGate::handle(std::span<const std::byte> datagram, const std::stri
   auto host_it = fault == HeaderFault::kNone ? hosts_.find(header.host_id) : hosts_.end();
   DumpCounters& c = host_it != hosts_.end() ? host_it->second.counters : unattributed_;
   ++c.datagrams;
+  c.bytes += datagram.size();
   switch (fault) {
     case HeaderFault::kNone: break;
     case HeaderFault::kTooLong: ++c.oversized; return;

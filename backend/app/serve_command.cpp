@@ -14,6 +14,7 @@
 #include "rpc/dispatcher.h"
 #include "rpc/method_table.h"
 #include "rpc/receiver_notifications.h"
+#include "server/dump_file_triage.h"
 #include "server/notification_hub.h"
 #include "server/receiver_service.h"
 #include "server/session_registry.h"
@@ -130,8 +131,8 @@ Result<ServeOptions> parse_serve_options(const CommandLine& line,
   }
   options.test_methods = line.has("--test-methods");
   if (line.has("--receive")) {
-    VMSCOPE_TRY(options.receive, parse_receive_options(line, line.get("--receive"),
-                                                       may_bind_privileged_ports()));
+    VMSCOPE_TRY(options.receive,
+                parse_receive_options(line, line.get("--receive"), may_bind_privileged_ports()));
   } else {
     for (const std::string& option : receive_value_options()) {
       if (line.has(option)) {
@@ -175,6 +176,10 @@ int run_serve(const CommandLine& line) {
   server::WorkerPool pool({.threads = options.workers});
   rpc::Dispatcher dispatcher;
   transport::Endpoint endpoint(dispatcher, pool, hub);
+  // The receiver: catalogued dumps for dump/list and dump/open, events to every client. Declared
+  // before the status probe that reads its counters; the notifier outlives the service.
+  rpc::ReceiverNotifier notifier(hub);
+  std::unique_ptr<server::ReceiverService> receiver;
   rpc::MethodEnvironment environment{
       .sessions = &sessions,
       .status =
@@ -191,15 +196,21 @@ int run_serve(const CommandLine& line) {
                 .rejected_requests = work.rejected,
                 .event_subscribers = notifications.subscribers,
                 .notifications_published = notifications.published,
-                .notifications_dropped = notifications.dropped};
+                .notifications_dropped = notifications.dropped,
+                .receiver_dump_dir = receiver ? std::optional(receiver->dump_dir()) : std::nullopt,
+                .receiver = receiver ? std::optional(receiver->stats()) : std::nullopt};
           },
       .test_methods = options.test_methods};
-  // The receiver: catalogued dumps for dump/list and dump/open, events to every client.
-  rpc::ReceiverNotifier notifier(hub);
-  std::unique_ptr<server::ReceiverService> receiver;
   if (options.receive) {
     auto service_options = receiver_service_options(*options.receive);
     if (!service_options.ok()) return usage_error(service_options.error().message());
+    // Each finished dump is triaged as dump/open would open it: the vmlinux of its build from
+    // --debug-dir. Off the ingest's threads (server/received_dump_triage.h).
+    service_options->triage = [debug_dir = options.debug_dir](const CatalogEntry& entry,
+                                                              const CancellationToken& cancel) {
+      return server::triage_dump_file({.core = entry.vmcore.string(), .debug_dir = debug_dir},
+                                      cancel);
+    };
     auto service =
         server::ReceiverService::start(std::move(*service_options), notifier.observers());
     if (!service.ok()) {

@@ -46,19 +46,84 @@ Result<Json> sleep_for(const Json& params, const RequestContext& context) {
   return Json{{"sleptMs", slept.count()}};
 }
 
+Json dump_ingest_json(const DumpReceiverStats& stats) {
+  const DumpCounters& c = stats.total;
+  const std::uint64_t replayed = c.too_old + c.replayed_session;
+  Json rejected = {{"malformed", c.malformed},
+                   {"oversized", c.oversized},
+                   {"unsupportedVersion", c.unsupported_version},
+                   {"unknownHost", c.unknown_host},
+                   {"wrongSource", c.wrong_source},
+                   {"authFailed", c.auth_failed},
+                   {"replayed", replayed},
+                   {"overLimit", c.over_limit},
+                   {"protocolViolation", c.protocol_violation}};
+  rejected["total"] = c.malformed + c.oversized + c.unsupported_version + c.unknown_host +
+                      c.wrong_source + c.auth_failed + replayed + c.over_limit +
+                      c.protocol_violation;
+  return {{"datagrams", c.datagrams},
+          {"bytes", c.bytes},
+          {"accepted", c.accepted},
+          {"rejected", std::move(rejected)},
+          {"duplicates", c.duplicate},
+          {"late", c.late},
+          {"held", c.held},
+          {"heldDropped", c.held_dropped},
+          {"queueFull", c.queue_full},
+          {"nospaceDropped", c.nospace_dropped},
+          {"sessions",
+           {{"open", stats.open_sessions},
+            {"started", stats.sessions_started},
+            {"completed", stats.sessions_completed},
+            {"incomplete", stats.sessions_incomplete},
+            {"startErrors", stats.session_start_errors}}},
+          {"socketErrors", stats.socket_errors}};
+}
+
 }  // namespace
 
+Json receiver_status_json(const std::filesystem::path& dump_dir,
+                          const server::ReceiverServiceStats& stats) {
+  const LogListenerStats& logs = stats.logs;
+  Json j = {{"dumpDirectory", dump_dir.string()},
+            {"logs",
+             {{"netconsoleDatagrams", logs.netconsole_datagrams},
+              {"netconsoleLines", logs.netconsole.plain_lines + logs.netconsole.extended_records},
+              {"netconsoleMalformed", logs.netconsole.malformed},
+              {"syslogDatagrams", logs.syslog_datagrams},
+              {"syslogTcpConnections", logs.tcp_accepted},
+              {"records", logs.records},
+              {"rateDropped", logs.rate_dropped},
+              {"fileErrors", logs.file_errors},
+              {"socketErrors", logs.socket_errors}}},
+            {"catalog",
+             {{"dumps", stats.catalog_dumps},
+              {"persistent", stats.catalog.persistent},
+              {"errors", stats.catalog.errors}}}};
+  if (stats.dump) j["dumps"] = dump_ingest_json(*stats.dump);
+  if (const auto& t = stats.triage) {
+    j["triage"] = {{"queued", t->queued},      {"filed", t->filed},     {"failed", t->failed},
+                   {"timedOut", t->timed_out}, {"dropped", t->dropped}, {"waiting", t->waiting},
+                   {"running", t->running}};
+  }
+  return j;
+}
+
 Json to_json(const ServerStatus& status) {
-  return {{"version", protocol_document()["info"]["version"]},
-          {"uptimeMs", status.uptime.count()},
-          {"openDumps", status.open_dumps},
-          {"inFlightRequests", status.in_flight_requests},
-          {"workers", status.workers},
-          {"queuedRequests", status.queued_requests},
-          {"rejectedRequests", status.rejected_requests},
-          {"eventSubscribers", status.event_subscribers},
-          {"notificationsPublished", status.notifications_published},
-          {"notificationsDropped", status.notifications_dropped}};
+  Json j = {{"version", protocol_document()["info"]["version"]},
+            {"uptimeMs", status.uptime.count()},
+            {"openDumps", status.open_dumps},
+            {"inFlightRequests", status.in_flight_requests},
+            {"workers", status.workers},
+            {"queuedRequests", status.queued_requests},
+            {"rejectedRequests", status.rejected_requests},
+            {"eventSubscribers", status.event_subscribers},
+            {"notificationsPublished", status.notifications_published},
+            {"notificationsDropped", status.notifications_dropped}};
+  if (status.receiver && status.receiver_dump_dir) {
+    j["receiver"] = receiver_status_json(*status.receiver_dump_dir, *status.receiver);
+  }
+  return j;
 }
 
 void register_server_methods(Dispatcher& dispatcher, ServerStatusProbe probe) {

@@ -95,6 +95,8 @@ Json received_dump_json(const CatalogEntry& e, const std::optional<std::string>&
       {"vmcore", e.vmcore.string()}};
   if (e.finished) j["finished"] = *e.finished;
   if (e.reason) j["reason"] = *e.reason;
+  if (e.triage_title) j["triageTitle"] = *e.triage_title;
+  if (e.triage_reason) j["triageReason"] = *e.triage_reason;
   if (dump_id) j["dumpId"] = *dump_id;
   return j;
 }
@@ -148,7 +150,8 @@ ReceiverNotifier::ReceiverNotifier(server::NotificationHub& hub,
 
 server::ReceiverObservers ReceiverNotifier::observers() {
   return {.dump = [this](const server::ReceivedDumpUpdate& update) { on_dump(update); },
-          .log = [this](const LogEvent& event) { on_log(event); }};
+          .log = [this](const LogEvent& event) { on_log(event); },
+          .triaged = [this](const CatalogEntry& entry) { on_triaged(entry); }};
 }
 
 bool ReceiverNotifier::should_publish(const server::ReceivedDumpUpdate& update) {
@@ -192,6 +195,15 @@ void ReceiverNotifier::on_log(const LogEvent& event) {
   }
   hub_.publish("receiver/logLine",
                encode_notification_message("receiver/logLine", log_line_params(event)));
+}
+
+void ReceiverNotifier::on_triaged(const CatalogEntry& entry) {
+  {
+    std::lock_guard lock(mutex_);
+    ++stats_.triaged;
+  }
+  Json params = {{"receivedId", entry.id}, {"dump", received_dump_json(entry, std::nullopt)}};
+  hub_.publish("receiver/dumpTriaged", encode_notification_message("receiver/dumpTriaged", params));
 }
 
 ReceiverNotifier::Stats ReceiverNotifier::stats() const {

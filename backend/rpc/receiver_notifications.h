@@ -1,6 +1,7 @@
 // The receiver's events as JSON-RPC notifications to every connected client
 // (protocol-spec/openrpc.json, "x-notifications"):
 //   receiver/dumpStarted, receiver/dumpProgress, receiver/dumpCompleted, receiver/dumpFailed
+//   receiver/dumpTriaged  the server's triage of a finished dump is in the catalog
 //   receiver/logLine      one per netconsole line or syslog message
 // and the wire form of a catalogued received dump, shared with dump/list.
 //
@@ -50,6 +51,7 @@ class ReceiverNotifier {
     std::uint64_t dump_events = 0;  // published
     std::uint64_t progress_suppressed = 0;
     std::uint64_t log_lines = 0;
+    std::uint64_t triaged = 0;
   };
 
   explicit ReceiverNotifier(
@@ -62,6 +64,7 @@ class ReceiverNotifier {
 
   void on_dump(const server::ReceivedDumpUpdate& update);
   void on_log(const LogEvent& event);
+  void on_triaged(const CatalogEntry& entry);
 
   Stats stats() const;
 

@@ -52,6 +52,7 @@ struct ReceiverService::Impl {
   std::unique_ptr<DumpCatalog> catalog;
   std::unique_ptr<DumpReceiver> dump;
   std::unique_ptr<LogListeners> logs;
+  std::unique_ptr<ReceivedDumpTriage> triage;
 
   ~Impl() {
     stop();
@@ -62,12 +63,18 @@ struct ReceiverService::Impl {
     // Logs first: their callback forwards console lines to the ingest.
     if (logs) logs->stop();
     if (dump) dump->stop();
+    if (triage) triage->stop();  // after the ingest: its last events may still queue dumps
   }
 
   void on_dump_event(const DumpEvent& event) {
     ReceivedDumpUpdate update{event, event.directory.filename().string(), std::nullopt};
     if (catalog->apply(event).ok()) {
       if (auto row = catalog->get(update.id); row.ok()) update.entry = std::move(*row);
+    }
+    const bool finished =
+        event.kind == DumpEvent::Kind::kCompleted || event.kind == DumpEvent::Kind::kFailed;
+    if (triage && finished && update.entry && triageable(*update.entry)) {
+      triage->submit(update.id);  // never blocks: a full queue drops (counted)
     }
     if (observers.dump) observers.dump(update);
   }
@@ -101,6 +108,19 @@ Result<std::unique_ptr<ReceiverService>> ReceiverService::start(ReceiverServiceO
   impl->observers = std::move(observers);
   VMSCOPE_TRY(impl->lock_fd, lock_dump_dir(dir));
   VMSCOPE_TRY(impl->catalog, DumpCatalog::open(dir));
+  if (options.triage) {
+    impl->triage = std::make_unique<ReceivedDumpTriage>(
+        *impl->catalog, std::move(options.triage), options.triage_limits, impl->observers.triaged);
+    // Dumps received while nothing triaged them (`vmscope receive`, an older server), oldest
+    // first.
+    if (auto rows = impl->catalog->list(); rows.ok()) {
+      for (auto it = rows->rbegin(); it != rows->rend(); ++it) {
+        if (triageable(*it) && !it->triage_title && !it->triage_reason) {
+          impl->triage->submit(it->id);
+        }
+      }
+    }
+  }
 
   Impl* self = impl.get();  // outlives the receivers: Impl stops them before it goes
   if (options.dump_port && !options.hosts.empty()) {
@@ -151,6 +171,8 @@ ReceiverServiceStats ReceiverService::stats() const {
   if (impl_->dump) stats.dump = impl_->dump->stats();
   if (impl_->logs) stats.logs = impl_->logs->stats();
   stats.catalog = impl_->catalog->stats();
+  if (auto rows = impl_->catalog->size(); rows.ok()) stats.catalog_dumps = *rows;
+  if (impl_->triage) stats.triage = impl_->triage->stats();
   return stats;
 }
 

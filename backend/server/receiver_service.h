@@ -9,17 +9,24 @@
 //   - a dump event updates the catalog first, then reaches the observer with the catalog's row,
 //     so an observer told "completed" can open the dump by id at once;
 //   - netconsole lines are also copied into the `log` of that host's dump being received
-//     (protocol-spec/dump-wire-protocol.md §13.4), as netdump did.
+//     (protocol-spec/dump-wire-protocol.md §13.4), as netdump did;
+//   - with a triage function (ReceiverServiceOptions::triage), every dump that finished with a
+//     file to open is triaged on a thread of its own (server/received_dump_triage.h), never on
+//     the ingest's: its title and bucket id, or why there are none, go into the catalog first,
+//     then to observers.triaged. Dumps the catalog holds untriaged at start (received while no
+//     server triaged, or left in the queue at the last stop) are queued at start.
 // The dump ingest runs only with a host table: without keys no packet could ever be accepted.
 // One service per dump directory: a lock file (<dir>/.vmscope-receiver.lock, flock) refuses a
 // second receiver, in this process or another.
 //
 // Threading: start() binds every socket before it returns (port 0 gives an ephemeral port,
 // see ports()). The dump observer runs on the ingest's writer thread, the log observer on the
-// listeners' I/O thread; neither may block for long nor call stop(). Every other method is safe
-// from any thread. stop() (also the destructor) stops the log listeners, then the ingest
-// (which finalizes open sessions: their last events still reach the observer), and returns
-// only when no observer call is running or will run.
+// listeners' I/O thread, the triaged observer on the triage thread; none may block for long nor
+// call stop(). Every other method is safe from any thread. stop() (also the destructor) stops
+// the log listeners, then the ingest (which finalizes open sessions: their last events still
+// reach the observer), then triage (what waits is left for the next start; a running triage is
+// cancelled, but an open in progress finishes first), and returns only when no observer call
+// is running or will run.
 #pragma once
 
 #include <cstdint>
@@ -34,6 +41,7 @@
 #include "receiver/dump_host_keys.h"
 #include "receiver/dump_receiver.h"
 #include "receiver/log_listeners.h"
+#include "server/received_dump_triage.h"
 #include "server/session_registry.h"
 #include "support/result.h"
 
@@ -50,6 +58,10 @@ struct ReceiverServiceOptions {
   // The receivers' own settings (limits, timeouts); the fields above override theirs.
   DumpReceiverConfig dump;
   LogListenerConfig logs;
+  // Triage of each finished dump (app/serve_command gives triage_dump_file with the server's
+  // debug directory). Empty: dumps are not triaged.
+  ReceivedDumpTriageFunction triage;
+  ReceivedDumpTriage::Options triage_limits;
 };
 
 // A dump event after the catalog took it in.
@@ -62,6 +74,7 @@ struct ReceivedDumpUpdate {
 struct ReceiverObservers {
   std::function<void(const ReceivedDumpUpdate&)> dump;  // on the ingest's writer thread
   std::function<void(const LogEvent&)> log;             // on the listeners' I/O thread
+  std::function<void(const CatalogEntry&)> triaged;     // on the triage thread, after the catalog
 };
 
 struct ReceiverPorts {
@@ -75,6 +88,8 @@ struct ReceiverServiceStats {
   std::optional<DumpReceiverStats> dump;  // empty when the ingest is off
   LogListenerStats logs;
   DumpCatalogStats catalog;
+  std::size_t catalog_dumps = 0;                  // rows in the catalog
+  std::optional<ReceivedDumpTriageStats> triage;  // empty without a triage function
 };
 
 class ReceiverService {

@@ -280,6 +280,70 @@ TEST_F(DumpCatalogTest, ADatabaseOfAnotherSchemaIsRebuilt) {
   EXPECT_EQ(catalog->list()->size(), 1u);
 }
 
+TEST_F(DumpCatalogTest, TriageIsKeptAcrossReopeningAndEventsDoNotOverwriteIt) {
+  fs::path done = make_dump("10.0.0.5-2026-11-29-15:30:00", "complete", std::nullopt, "vmcore");
+  fs::path failed = make_dump("10.0.0.5-2026-11-29-15:40:00", "complete", std::nullopt, "vmcore");
+  const std::string done_id = done.filename().string(), failed_id = failed.filename().string();
+  {
+    auto catalog = open_catalog();
+    ASSERT_TRUE(catalog);
+    EXPECT_FALSE(catalog->get(done_id)->triage_title);  // not triaged yet
+    EXPECT_FALSE(catalog->get(done_id)->triage_reason);
+    ASSERT_TRUE(catalog
+                    ->set_triage(done_id, {.title = "kernel panic: sysrq triggered crash",
+                                           .bucket_id = "0123456789abcdef",
+                                           .reason = std::nullopt})
+                    .ok());
+    ASSERT_TRUE(
+        catalog->set_triage(failed_id, {.reason = "no vmlinux matching build-id 00ff"}).ok());
+    EXPECT_EQ(catalog->set_triage("nope", {}).error().code(), ErrorCode::kNotFound);
+  }
+  auto catalog = open_catalog();
+  ASSERT_TRUE(catalog);
+  CatalogEntry e = *catalog->get(done_id);
+  EXPECT_EQ(e.triage_title, "kernel panic: sysrq triggered crash");
+  EXPECT_EQ(e.bucket_id, "0123456789abcdef");
+  EXPECT_FALSE(e.triage_reason);
+  // The sender's own panic title stays what it sent.
+  EXPECT_EQ(e.panic_title, "Kernel panic - not syncing: sysrq triggered crash");
+  e = *catalog->get(failed_id);
+  EXPECT_EQ(e.triage_reason, "no vmlinux matching build-id 00ff");
+  EXPECT_FALSE(e.triage_title);
+  EXPECT_FALSE(e.bucket_id);
+  // A late event of the session (an END repeat) updates the row but keeps what triage filed.
+  ASSERT_TRUE(catalog->apply(event(DumpEvent::Kind::kCompleted, done, "complete")).ok());
+  EXPECT_EQ(catalog->get(done_id)->bucket_id, "0123456789abcdef");
+  EXPECT_EQ(catalog->get(done_id)->triage_title, "kernel panic: sysrq triggered crash");
+}
+
+TEST_F(DumpCatalogTest, AVersion1CatalogGainsTheTriageColumnsAndKeepsItsBuckets) {
+  fs::path dir = make_dump("10.0.0.5-2026-11-29-15:30:00", "complete", std::nullopt, "vmcore");
+  const std::string id = dir.filename().string();
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((dir_ / ".vmscope-catalog.sqlite").c_str(), &db), SQLITE_OK);
+  // Version 1's table, as session 3 wrote it, with a bucket filed.
+  const std::string v1 =
+      "CREATE TABLE dumps (id TEXT PRIMARY KEY NOT NULL, host TEXT NOT NULL, address TEXT NOT "
+      "NULL, host_id TEXT NOT NULL, session_id TEXT NOT NULL, started TEXT NOT NULL, finished "
+      "TEXT, status TEXT NOT NULL, reason TEXT, bytes INTEGER NOT NULL, pages_total INTEGER NOT "
+      "NULL, pages_received INTEGER NOT NULL, pages_missing INTEGER NOT NULL, release TEXT NOT "
+      "NULL, panic_title TEXT NOT NULL, bucket_id TEXT, directory TEXT NOT NULL, vmcore TEXT "
+      "NOT NULL); CREATE INDEX dumps_by_start ON dumps (started, id); "
+      "INSERT INTO dumps VALUES ('" +
+      id +
+      "', 'web1', '10.0.0.5', '0x1', '0x2', '2026-11-29T15:30:00Z', NULL, 'complete', "
+      "NULL, 1, 1, 1, 0, 'r', 't', 'bucket-v1', '" +
+      dir.string() + "', '" + (dir / "vmcore").string() + "'); PRAGMA user_version = 1;";
+  ASSERT_EQ(sqlite3_exec(db, v1.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(db);
+  auto catalog = open_catalog();
+  ASSERT_TRUE(catalog);
+  EXPECT_EQ(catalog->stats().rebuilds, 0u);
+  EXPECT_EQ(catalog->get(id)->bucket_id, "bucket-v1");
+  ASSERT_TRUE(catalog->set_triage(id, {.title = "t", .bucket_id = "b", .reason = {}}).ok());
+  EXPECT_EQ(catalog->get(id)->triage_title, "t");
+}
+
 TEST_F(DumpCatalogTest, AnUnopenableCatalogFileFallsBackToMemory) {
   make_dump("10.0.0.5-2026-11-29-15:30:00", "complete", std::nullopt, "vmcore");
   fs::create_directories(dir_ / ".vmscope-catalog.sqlite");  // a directory: cannot be opened
