@@ -45,7 +45,8 @@ CREATE TABLE dumps (
   directory TEXT NOT NULL,
   vmcore TEXT NOT NULL,
   triage_title TEXT,   -- version 2: what triage filed (title + bucket_id), or why it could not
-  triage_reason TEXT
+  triage_reason TEXT,
+  triage_panic_title TEXT  -- the panic record triage found, for dumps sent without a message
 );
 CREATE INDEX dumps_by_start ON dumps (started, id);
 PRAGMA user_version = 2;
@@ -55,13 +56,14 @@ PRAGMA user_version = 2;
 constexpr const char* kMigrateFrom1 = R"sql(
 ALTER TABLE dumps ADD COLUMN triage_title TEXT;
 ALTER TABLE dumps ADD COLUMN triage_reason TEXT;
+ALTER TABLE dumps ADD COLUMN triage_panic_title TEXT;
 PRAGMA user_version = 2;
 )sql";
 
 constexpr const char* kColumns =
     "id, host, address, host_id, session_id, started, finished, status, reason, bytes, "
     "pages_total, pages_received, pages_missing, release, panic_title, bucket_id, directory, "
-    "vmcore, triage_title, triage_reason";
+    "vmcore, triage_title, triage_reason, triage_panic_title";
 
 // Every column but bucket_id and triage_*, which only triage writes.
 constexpr const char* kUpsert = R"sql(
@@ -425,6 +427,8 @@ struct DumpCatalog::Impl {
     e.vmcore = s.text_or_empty(17);
     e.triage_title = s.text(18);
     e.triage_reason = s.text(19);
+    // A sender that sent no panic message (`vmscope send` of a vmcore file): the dump's own.
+    if (e.panic_title.empty()) e.panic_title = s.text_or_empty(20);
     return e;
   }
 
@@ -711,6 +715,9 @@ Status DumpCatalog::set_triage(const std::string& id, const CatalogTriage& triag
   s.bind_nullable(2, triage.bucket_id);
   s.bind_nullable(3, triage.title);
   s.bind_nullable(4, triage.reason);
+  s.bind_nullable(5, triage.panic_title
+                         ? std::optional<std::string>(panic_title(*triage.panic_title))
+                         : std::nullopt);
   s.step();
   if (!s.ok()) return impl_->sql_error(s, "triage of " + id);
   if (sqlite3_changes(impl_->db) == 0) {

@@ -65,7 +65,9 @@ struct CatalogEntry {
   std::uint64_t pages_received = 0;   // pages stored, zero pages included
   std::uint64_t pages_missing = 0;    // known once finished
   std::string release;
-  std::string panic_title;  // first line of the panic message, at most 200 bytes
+  // First line of the panic message, at most 200 bytes: the sender's, or when it sent none, the
+  // panic record triage found in the dump's log.
+  std::string panic_title;
   std::optional<std::string> bucket_id;
   std::filesystem::path directory;
   std::filesystem::path vmcore;
@@ -80,6 +82,8 @@ struct CatalogTriage {
   std::optional<std::string> title;
   std::optional<std::string> bucket_id;
   std::optional<std::string> reason;
+  // The panic message found in the dump; shown as panic_title when the sender sent none.
+  std::optional<std::string> panic_title;
 };
 
 struct ReconcileReport {

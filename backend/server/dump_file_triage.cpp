@@ -24,7 +24,9 @@ Result<ReceivedDumpTriageResult> triage_dump_file(const DumpFileTriageRequest& r
   VMSCOPE_CHECK(cancel.check());
   KernelFacts facts(std::shared_ptr<const KernelTarget>(std::move(target)));
   VMSCOPE_TRY(auto triage, facts.triage(cancel));
-  return ReceivedDumpTriageResult{triage->title, triage->report.kind, triage->bucket};
+  const auto& panic = triage->report.panic_record;
+  return ReceivedDumpTriageResult{triage->title, triage->report.kind, triage->bucket,
+                                  panic ? panic->text : std::string()};
 }
 
 }  // namespace vmscope::server

@@ -78,8 +78,15 @@ struct ReceivedDumpTriage::Impl {
     } else if (auto result = triage(*entry, cancel); result.ok()) {
       record.title = result->title;
       record.bucket_id = result->bucket;
+      if (!result->panic_message.empty()) record.panic_title = result->panic_message;
       filed_ok = true;
     } else if (result.error().code() == ErrorCode::kCancelled) {
+      std::lock_guard lock(mutex);
+      if (!deadline_passed) {
+        // Cancelled by stop(): left untriaged, so that the next start queues it again.
+        ++stats.dropped;
+        return;
+      }
       timed_out = true;
       record.reason = "triage timed out after " + std::to_string(options.timeout.count()) + " ms";
     } else {

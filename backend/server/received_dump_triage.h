@@ -36,6 +36,7 @@ struct ReceivedDumpTriageResult {
   std::string title;
   std::string kind;
   std::string bucket;
+  std::string panic_message;  // the panic record of the dump's log; empty without one
 };
 
 // Triage of one catalogued dump. An error is recorded as the reason (its message), except

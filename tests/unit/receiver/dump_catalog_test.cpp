@@ -316,6 +316,33 @@ TEST_F(DumpCatalogTest, TriageIsKeptAcrossReopeningAndEventsDoNotOverwriteIt) {
   EXPECT_EQ(catalog->get(done_id)->triage_title, "kernel panic: sysrq triggered crash");
 }
 
+TEST_F(DumpCatalogTest, TriagesPanicMessageStandsInOnlyWhenTheSenderSentNone) {
+  auto catalog = open_catalog();
+  ASSERT_TRUE(catalog);
+  fs::path silent = dir_ / "10.0.0.7-2026-11-29-15:30:00";
+  fs::create_directories(silent);
+  DumpEvent e = event(DumpEvent::Kind::kCompleted, silent, "complete");
+  e.panic_message.clear();  // `vmscope send` of a vmcore file sends none
+  ASSERT_TRUE(catalog->apply(e).ok());
+  const std::string id = silent.filename().string();
+  EXPECT_EQ(catalog->get(id)->panic_title, "");
+  ASSERT_TRUE(catalog
+                  ->set_triage(id, {.title = "kernel panic: sysrq triggered crash",
+                                    .bucket_id = "b",
+                                    .reason = std::nullopt,
+                                    .panic_title = "Kernel panic - not syncing: sysrq triggered "
+                                                   "crash\nCPU: 0 PID: 1"})
+                  .ok());
+  EXPECT_EQ(catalog->get(id)->panic_title, "Kernel panic - not syncing: sysrq triggered crash");
+
+  fs::path talkative =
+      make_dump("10.0.0.5-2026-11-29-15:30:00", "complete", std::nullopt, "vmcore");
+  ASSERT_TRUE(catalog->reconcile().ok());
+  const std::string other = talkative.filename().string();
+  ASSERT_TRUE(catalog->set_triage(other, {.panic_title = "something else"}).ok());
+  EXPECT_EQ(catalog->get(other)->panic_title, "Kernel panic - not syncing: sysrq triggered crash");
+}
+
 TEST_F(DumpCatalogTest, AVersion1CatalogGainsTheTriageColumnsAndKeepsItsBuckets) {
   fs::path dir = make_dump("10.0.0.5-2026-11-29-15:30:00", "complete", std::nullopt, "vmcore");
   const std::string id = dir.filename().string();

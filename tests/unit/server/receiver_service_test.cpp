@@ -201,6 +201,90 @@ TEST_F(ReceiverServiceTest, ADumpBeingReceivedIsNotOpened) {
   EXPECT_NE(receiving.error().message().find("still arriving"), std::string::npos);
 }
 
+TEST_F(ReceiverServiceTest, DumpsFoundUntriagedAtStartAreTriagedAndObserversAreTold) {
+  make_dump("10.0.0.5-2026-11-29-15:30:00", "incomplete", "meta-missing", true);  // failed
+  make_dump("10.0.0.5-2026-11-29-15:50:00", "incomplete", "lost-packets", true);
+  std::mutex mutex;
+  std::condition_variable changed;
+  std::vector<CatalogEntry> told;
+  std::vector<std::string> triaged_ids;
+  ReceiverServiceOptions o = options();
+  o.netconsole_port.reset();
+  o.syslog_port.reset();
+  o.triage = [&](const CatalogEntry& e,
+                 const CancellationToken&) -> Result<ReceivedDumpTriageResult> {
+    std::lock_guard lock(mutex);
+    triaged_ids.push_back(e.id);
+    return ReceivedDumpTriageResult{"kernel panic: test", "panic", "00000000000000aa", ""};
+  };
+  ReceiverObservers observers;
+  observers.triaged = [&](const CatalogEntry& e) {
+    std::lock_guard lock(mutex);
+    told.push_back(e);
+    changed.notify_all();
+  };
+  auto service = ReceiverService::start(o, std::move(observers));
+  ASSERT_TRUE(service.ok()) << service.error().to_string();
+  {
+    std::unique_lock lock(mutex);
+    ASSERT_TRUE(changed.wait_for(lock, 20s, [&] { return !told.empty(); }));
+  }
+  (*service)->stop();
+  ASSERT_EQ(triaged_ids, std::vector<std::string>{"10.0.0.5-2026-11-29-15:50:00"});
+  ASSERT_EQ(told.size(), 1u);
+  EXPECT_EQ(told[0].bucket_id, "00000000000000aa");
+  auto row = (*service)->get("10.0.0.5-2026-11-29-15:50:00");
+  ASSERT_TRUE(row.ok());
+  EXPECT_EQ(row->triage_title, "kernel panic: test");
+  EXPECT_FALSE((*service)->get("10.0.0.5-2026-11-29-15:30:00")->triage_title);
+  ReceiverServiceStats stats = (*service)->stats();
+  ASSERT_TRUE(stats.triage);
+  EXPECT_EQ(stats.triage->queued, 1u);
+  EXPECT_EQ(stats.triage->filed, 1u);
+  EXPECT_EQ(stats.catalog_dumps, 2u);
+}
+
+TEST_F(ReceiverServiceTest, ForgedDatagramsOnTheDumpPortAreCountedAsRejected) {
+  ReceiverServiceOptions o = options();
+  o.netconsole_port.reset();
+  o.syslog_port.reset();
+  DumpHost host;
+  host.name = "web1";
+  host.host_id = 0x1122334455667788;
+  host.key.fill(std::byte{0x42});
+  o.hosts = {host};
+  auto service = ReceiverService::start(o, {});
+  ASSERT_TRUE(service.ok()) << service.error().to_string();
+  ASSERT_NE((*service)->ports().dump, 0);
+  ASSERT_TRUE((*service)->stats().dump);
+  EXPECT_EQ((*service)->stats().dump->total.datagrams, 0u);
+  // A SESSION_START header (protocol-spec/dump-wire-protocol.md §4) with the known host id but
+  // a body and tag not sealed with its key; then the same from a host id nobody knows.
+  auto forged = [](std::uint64_t host_id) {
+    std::string d = "VMSD";
+    d += '\x01';  // version
+    d += '\x01';  // SESSION_START
+    d += std::string(2, '\0');
+    for (std::uint64_t v : {host_id, std::uint64_t{0x99}, std::uint64_t{0}}) {
+      for (int i = 0; i < 8; ++i) d += static_cast<char>((v >> (8 * i)) & 0xff);
+    }
+    d += std::string(144 + 16, '\x5a');
+    return d;
+  };
+  send_udp((*service)->ports().dump, forged(host.host_id));
+  send_udp((*service)->ports().dump, forged(0x0badc0de0badc0de));
+  DumpCounters total;
+  for (int i = 0; i < 500 && total.datagrams < 2; ++i) {
+    std::this_thread::sleep_for(10ms);
+    total = (*service)->stats().dump->total;
+  }
+  EXPECT_EQ(total.datagrams, 2u);
+  EXPECT_EQ(total.bytes, 2u * (32 + 144 + 16));
+  EXPECT_EQ(total.auth_failed, 1u);
+  EXPECT_EQ(total.unknown_host, 1u);
+  EXPECT_EQ(total.accepted, 0u);
+}
+
 TEST_F(ReceiverServiceTest, BadSettingsAreErrors) {
   ReceiverServiceOptions o = options();
   o.dump_dir.clear();
