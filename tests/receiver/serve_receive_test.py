@@ -12,6 +12,16 @@ then
                 see receiver/dumpStarted -> receiver/dumpProgress -> receiver/dumpCompleted;
                 dump/list must show the dump (source "received", complete), dump/open by its
                 receivedId must open it, and sys/info must equal the original dump's.
+                The server triages the finished dump on its own: both clients must see
+                receiver/dumpTriaged, and dump/list must show crash's panic title (the oracle's
+                `sys` PANIC line) and the title and bucket id triage/report gives the ORIGINAL
+                dump. The datagrams go through a relay on 127.0.0.1 that also sends a tampered
+                copy of one (before the original) and a duplicate; forged datagrams (a known host
+                id without its key, an unknown host id) and, after the session, a replayed one
+                are sent too: server/status must count each under its cause, and the dump must
+                still be complete. Last, the received dump directory is copied into a second
+                server's receiver directory with a debug directory holding no vmlinux: its
+                catalog must record why triage failed.
                 Exits 77 (CTest: skipped) while this build has no `vmscope send`.
 Exits 1 on the first failure, printing what was expected and what arrived.
 
@@ -264,6 +274,92 @@ def part_logs(args, workdir):
     print("ok   the server stopped cleanly")
 
 
+def forged_datagram(host_id, session_id=0x99, seq=0):
+    """A SESSION_START header (protocol-spec/dump-wire-protocol.md section 4) and a body and tag
+    that were never sealed with the host's key."""
+    header = b"VMSD" + bytes([1, 1, 0, 0]) + host_id.to_bytes(8, "little") + \
+        session_id.to_bytes(8, "little") + seq.to_bytes(8, "little")
+    return header + b"\x5a" * (144 + 16)
+
+
+class Relay:
+    """Forwards every datagram from `vmscope send` to the receiver on 127.0.0.1. The datagram
+    with index `tamper_at` is first sent with its last byte flipped (the tag no longer verifies;
+    its seq is still unseen, so the gate reaches authentication), then as sent, then once more
+    (a duplicate). The first datagram is kept for a replay after the session."""
+
+    def __init__(self, target_port, tamper_at=50):
+        self.target = ("127.0.0.1", target_port)
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 16 << 20)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.settimeout(0.5)
+        self.port = self.sock.getsockname()[1]
+        self.out = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.tamper_at = tamper_at
+        self.first = None
+        self.count = 0
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self):
+        while not self.stopped.is_set():
+            try:
+                data = self.sock.recv(65536)
+            except socket.timeout:
+                continue
+            if self.first is None:
+                self.first = data
+            if self.count == self.tamper_at:
+                self.out.sendto(data[:-1] + bytes([data[-1] ^ 0xff]), self.target)
+                self.out.sendto(data, self.target)
+            self.out.sendto(data, self.target)
+            self.count += 1
+
+    def stop(self):
+        self.stopped.set()
+        self.thread.join()
+
+
+def wait_status(server, predicate, what, timeout=TIMEOUT):
+    """Polls server/status until predicate(result) holds (UDP is counted asynchronously)."""
+    deadline = time.time() + timeout
+    while True:
+        status = server.call("server/status")
+        if predicate(status):
+            return status
+        if time.time() > deadline:
+            raise Failure(f"server/status never showed {what}: {json.dumps(status.get('receiver'))}")
+        time.sleep(0.1)
+
+
+def check_schema(instance, name):
+    """Validates against the spec's component schema `name` when python3-jsonschema is here."""
+    try:
+        import jsonschema
+    except ImportError:
+        print(f"note python3-jsonschema is not installed: {name} not validated against the spec")
+        return
+    spec_path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
+                             "protocol-spec", "openrpc.json")
+    with open(spec_path, encoding="utf-8") as f:
+        spec = json.load(f)
+    schema = {"$ref": f"#/components/schemas/{name}", "components": spec["components"]}
+    try:
+        jsonschema.validate(instance, schema)
+    except jsonschema.ValidationError as error:
+        raise Failure(f"{name} does not match the spec: {error.message}\n{json.dumps(instance)}")
+
+
+def oracle_panic(fixture):
+    """crash's `sys` PANIC line of the fixture dump."""
+    with open(os.path.join(fixture, "oracle", "crash", "sys.txt"), encoding="utf-8") as f:
+        m = re.search(r'^\s*PANIC: "(.*)"\s*$', f.read(), re.M)
+    check(m is not None, "oracle/crash/sys.txt has no PANIC line")
+    return m.group(1)
+
+
 def has_send(vmscope):
     usage = subprocess.run([vmscope, "--help"], capture_output=True, text=True)
     return re.search(r"^\s*send\b", usage.stdout + usage.stderr, re.M) is not None
@@ -281,8 +377,9 @@ def part_dump(args, workdir):
     check(os.path.exists(core), f"fixture dump missing: {core}")
 
     key_file = os.path.join(workdir, "testhost.vmscope-key")
+    host_id = secrets.randbits(63) | 1
     with open(key_file, "w") as f:
-        f.write(f"host_id=0x{secrets.randbits(63) | 1:016x}\nkey={secrets.token_hex(32)}\n")
+        f.write(f"host_id=0x{host_id:016x}\nkey={secrets.token_hex(32)}\n")
     os.chmod(key_file, 0o600)
     hosts = os.path.join(workdir, "hosts")
     with open(hosts, "w") as f:
@@ -299,10 +396,28 @@ def part_dump(args, workdir):
     try:
         clients = [EventClient(server.http_port), EventClient(server.http_port)]
         port = server.port("dumps", "udp")
+        status = server.call("server/status")
+        check_schema(status, "ServerStatus")
+        receiver = status.get("receiver")
+        check(receiver is not None and receiver["dumps"]["datagrams"] == 0 and
+              receiver["dumps"]["rejected"]["total"] == 0,
+              f"server/status before any datagram: {json.dumps(status)}")
+        # Forged: the test host's id without its key, and a host id nobody knows.
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            s.sendto(forged_datagram(host_id), ("127.0.0.1", port))
+            s.sendto(forged_datagram(host_id ^ 0x5a5a), ("127.0.0.1", port))
+        status = wait_status(server, lambda st: st["receiver"]["dumps"]["datagrams"] >= 2,
+                             "the two forged datagrams")
+        rejected = status["receiver"]["dumps"]["rejected"]
+        check(rejected["authFailed"] == 1 and rejected["unknownHost"] == 1 and
+              rejected["total"] == 2 and status["receiver"]["dumps"]["accepted"] == 0,
+              f"forged datagrams: {json.dumps(status['receiver'])}")
+        print("ok   server/status counts the forged datagrams: authFailed 1, unknownHost 1")
+        relay = Relay(port)
         # Paced so that the send lasts a few seconds: the ingest reports progress once a second.
         began = time.time()
         sender = subprocess.Popen([args.vmscope, "send", "--core", core, "--to",
-                                   f"127.0.0.1:{port}", "--key", key_file, "--rate", "8"],
+                                   f"127.0.0.1:{relay.port}", "--key", key_file, "--rate", "8"],
                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         # A console line from the same host while its dump arrives goes into the dump's `log`.
         clients[0].wait_for(lambda ns: any(n.get("method") == "receiver/dumpStarted" for n in ns),
@@ -313,6 +428,9 @@ def part_dump(args, workdir):
                      ("127.0.0.1", server.port("netconsole", "udp")))
         out, err = sender.communicate(timeout=600)
         check(sender.returncode == 0, f"vmscope send failed ({sender.returncode}):\n{err}")
+        time.sleep(1)  # the relay forwards what is still in its socket
+        relay.stop()
+        check(relay.count > relay.tamper_at, f"the relay forwarded only {relay.count} datagrams")
         print(f"ok   vmscope send took {time.time() - began:.1f} s: {out.strip()}")
 
         received_id = None
@@ -338,6 +456,7 @@ def part_dump(args, workdir):
             check(final["progress"]["missing"] == 0, f"final: {json.dumps(final)}")
         print(f"ok   both clients saw dumpStarted -> dumpProgress (x{progress}) -> "
               f"dumpCompleted for {received_id}")
+        completed_at = time.time()
 
         dump_log = os.path.join(workdir, "dumps", received_id, "log")
         with open(dump_log, encoding="utf-8") as f:
@@ -359,6 +478,62 @@ def part_dump(args, workdir):
         check(received_entry.get("dumpId") == opened["dumpId"], f"dump/list: {json.dumps(listed)}")
         print(f"ok   dump/open by receivedId gave {opened['dumpId']}")
 
+        # The server triaged the received dump by itself; the catalog holds the panic title,
+        # triage's title and the bucket id that triage/report gives the original dump.
+        for index, client in enumerate(clients):
+            triaged = client.wait_for(
+                lambda ns: [n for n in ns if n.get("method") == "receiver/dumpTriaged"],
+                f"client {index + 1}: receiver/dumpTriaged", timeout=300)
+            check(len(triaged) == 1 and triaged[0]["params"]["receivedId"] == received_id,
+                  f"client {index + 1}: {json.dumps(triaged)}")
+            check_schema(triaged[0]["params"]["dump"], "ReceivedDump")
+        expected = server.call("triage/report", {"dumpId": original["dumpId"]})
+        entry = next(d for d in server.call("dump/list", {"source": "received"})["dumps"]
+                     if d["receivedId"] == received_id)
+        check_schema(entry, "ReceivedDump")
+        panic = oracle_panic(fixture)
+        check(entry.get("panicTitle") == panic,
+              f"panicTitle {entry.get('panicTitle')!r}, crash says {panic!r}: {json.dumps(entry)}")
+        check(entry.get("triageTitle") == expected["title"] and
+              entry.get("bucketId") == expected["bucket"] and "triageReason" not in entry,
+              f"dump/list: {json.dumps(entry)}; triage/report of the original: "
+              f"title {expected['title']!r}, bucket {expected['bucket']!r}")
+        check(re.fullmatch(r"[0-9a-f]{16}", entry["bucketId"]) is not None, entry["bucketId"])
+        check(panic.split(": ", 1)[-1] in entry["triageTitle"],
+              f"triage title {entry['triageTitle']!r} does not name crash's panic {panic!r}")
+        print(f"ok   dump/list: panicTitle {entry['panicTitle']!r} (crash's), triageTitle "
+              f"{entry['triageTitle']!r} and bucket {entry['bucketId']} (triage/report of the "
+              f"original)")
+        received_report = server.call("triage/report", {"dumpId": opened["dumpId"]})
+        check(received_report["bucket"] == entry["bucketId"],
+              f"triage/report of the received dump: {received_report['bucket']}")
+        print("ok   triage/report of the received dump gives the same bucket")
+
+        # A replay of the session's first datagram once the session is over (past the
+        # receiver's 10 s window for late repeats of END).
+        time.sleep(max(0.0, completed_at + 13 - time.time()))
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            s.sendto(relay.first, ("127.0.0.1", port))
+        status = wait_status(server,
+                             lambda st: st["receiver"]["dumps"]["rejected"]["replayed"] >= 1,
+                             "the replayed datagram")
+        check_schema(status, "ServerStatus")
+        r = status["receiver"]
+        d = r["dumps"]
+        check(d["rejected"]["authFailed"] == 2 and d["rejected"]["unknownHost"] == 1 and
+              d["rejected"]["replayed"] == 1 and d["rejected"]["total"] == 4,
+              f"rejected: {json.dumps(d['rejected'])}")
+        check(d["duplicates"] >= 1, f"duplicates: {json.dumps(d)}")
+        check(d["accepted"] > 0 and d["bytes"] > 0 and d["datagrams"] >= d["accepted"],
+              f"dumps: {json.dumps(d)}")
+        check(d["sessions"] == {"open": 0, "started": 1, "completed": 1, "incomplete": 0,
+                                "startErrors": 0}, f"sessions: {json.dumps(d['sessions'])}")
+        check(r["logs"]["netconsoleLines"] >= 1 and r["catalog"]["dumps"] == 1 and
+              r["triage"]["filed"] == 1 and r["triage"]["failed"] == 0,
+              f"receiver: {json.dumps(r)}")
+        print(f"ok   server/status: {d['accepted']} accepted, rejected {json.dumps(d['rejected'])}, "
+              f"{d['duplicates']} duplicates, {d['bytes']} bytes, sessions {d['sessions']}")
+
         # The received dump tells the same story as the original: sys, tasks, log, modules.
         methods = {m["name"] for m in server.call("rpc.discover")["methods"]}
         check("sys/info" in methods, "sys/info is not registered")
@@ -376,7 +551,36 @@ def part_dump(args, workdir):
             client.close()
         server.stop()
     print("ok   the server stopped cleanly")
+    part_dump_without_vmlinux(args, workdir, received_id, hosts)
     return 0
+
+
+def part_dump_without_vmlinux(args, workdir, received_id, hosts):
+    """The received dump, copied into a second server's receiver directory, with a debug
+    directory that holds no vmlinux: triage must fail and say why in the catalog."""
+    dumps = os.path.join(workdir, "dumps-2")
+    os.makedirs(dumps)
+    shutil.copytree(os.path.join(workdir, "dumps", received_id), os.path.join(dumps, received_id))
+    empty_debug = os.path.join(workdir, "empty-debug")
+    os.makedirs(empty_debug)
+    server = Server([args.vmscope, "serve", "--http", "127.0.0.1:0", "--receive", dumps,
+                     "--netconsole-port", "off", "--syslog-port", "off", "--dump-port", "0",
+                     "--hosts", hosts, "--debug-dir", empty_debug], expect=[("dumps", "udp")])
+    try:
+        status = wait_status(server, lambda st: st["receiver"]["triage"]["failed"] >= 1,
+                             "the triage of the copied dump", timeout=300)
+        check(status["receiver"]["triage"]["filed"] == 0, json.dumps(status["receiver"]))
+        entry = server.call("dump/list", {"source": "received"})["dumps"]
+        check(len(entry) == 1, f"dump/list: {json.dumps(entry)}")
+        entry = entry[0]
+        check_schema(entry, "ReceivedDump")
+        reason = entry.get("triageReason", "")
+        check(entry["status"] == "complete" and entry["bucketId"] is None and
+              "triageTitle" not in entry and "no vmlinux" in reason and empty_debug in reason,
+              f"dump/list: {json.dumps(entry)}")
+        print(f"ok   without a matching vmlinux the catalog says why: {reason!r}")
+    finally:
+        server.stop()
 
 
 def main():
