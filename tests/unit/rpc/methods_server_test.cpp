@@ -33,13 +33,85 @@ TEST(MethodsServerTest, StatusReportsWhatTheProbeSays) {
   EXPECT_EQ((*status)["version"], protocol_document()["info"]["version"]);
 }
 
+// Every required field of the spec's schema `name` is in `value`, and every field of `value` is
+// specified; with `complete`, every specified field is there. Nested objects the same way.
+void expect_matches_schema(const Json& value, const Json& schema, bool complete,
+                           const std::string& where) {
+  const Json& schemas = protocol_document()["components"]["schemas"];
+  const Json* s = &schema;
+  if (s->contains("$ref")) {
+    std::string ref = (*s)["$ref"];
+    s = &schemas[ref.substr(ref.rfind('/') + 1)];
+  }
+  if (!s->contains("properties")) return;
+  for (const Json& field : (*s)["required"]) {
+    EXPECT_TRUE(value.contains(field.get<std::string>())) << where << "." << field;
+  }
+  for (const auto& [key, item] : value.items()) {
+    ASSERT_TRUE((*s)["properties"].contains(key)) << where << "." << key << " is not specified";
+    if (item.is_object()) {
+      expect_matches_schema(item, (*s)["properties"][key], complete, where + "." + key);
+    }
+  }
+  if (complete) {
+    EXPECT_EQ(value.size(), (*s)["properties"].size()) << where;
+  }
+}
+
 TEST(MethodsServerTest, StatusHasEveryFieldTheSpecRequires) {
   Json result = to_json(ServerStatus{});
   const Json& schema = protocol_document()["components"]["schemas"]["ServerStatus"];
-  for (const Json& field : schema["required"]) {
-    EXPECT_TRUE(result.contains(field.get<std::string>())) << field;
-  }
-  EXPECT_EQ(result.size(), schema["properties"].size());
+  expect_matches_schema(result, schema, false, "status");
+  EXPECT_FALSE(result.contains("receiver"));  // no receiver runs
+  EXPECT_EQ(result.size(), schema["properties"].size() - 1);
+}
+
+TEST(MethodsServerTest, TheReceiversCountersAreEverySpecifiedField) {
+  server::ReceiverServiceStats stats;
+  stats.dump.emplace();
+  stats.dump->total.datagrams = 10;
+  stats.dump->total.bytes = 14520;
+  stats.dump->total.accepted = 4;
+  stats.dump->total.auth_failed = 2;   // forged or tampered
+  stats.dump->total.unknown_host = 1;  // forged
+  stats.dump->total.too_old = 1;       // replayed, inside a session
+  stats.dump->total.replayed_session = 1;
+  stats.dump->total.duplicate = 1;
+  stats.dump->open_sessions = 1;
+  stats.logs.netconsole.plain_lines = 3;
+  stats.logs.netconsole.extended_records = 4;
+  stats.catalog_dumps = 2;
+  stats.triage.emplace();
+  stats.triage->filed = 1;
+  ServerStatus status;
+  status.receiver_dump_dir = "/var/crash/vmscope";
+  status.receiver = stats;
+  Json result = to_json(status);
+  expect_matches_schema(result, protocol_document()["components"]["schemas"]["ServerStatus"], true,
+                        "status");
+  const Json& r = result["receiver"];
+  EXPECT_EQ(r["dumpDirectory"], "/var/crash/vmscope");
+  EXPECT_EQ(r["dumps"]["rejected"]["authFailed"], 2);
+  EXPECT_EQ(r["dumps"]["rejected"]["unknownHost"], 1);
+  EXPECT_EQ(r["dumps"]["rejected"]["replayed"], 2);
+  EXPECT_EQ(r["dumps"]["rejected"]["total"], 5);
+  EXPECT_EQ(r["dumps"]["duplicates"], 1);
+  EXPECT_EQ(r["dumps"]["bytes"], 14520);
+  EXPECT_EQ(r["dumps"]["sessions"]["open"], 1);
+  EXPECT_EQ(r["logs"]["netconsoleLines"], 7);
+  EXPECT_EQ(r["catalog"]["dumps"], 2);
+  EXPECT_EQ(r["triage"]["filed"], 1);
+
+  // Without the ingest (no host table) and without triage (`vmscope receive` alone).
+  stats.dump.reset();
+  stats.triage.reset();
+  status.receiver = stats;
+  result = to_json(status);
+  expect_matches_schema(result["receiver"],
+                        protocol_document()["components"]["schemas"]["ReceiverStatus"], false,
+                        "receiver");
+  EXPECT_FALSE(result["receiver"].contains("dumps"));
+  EXPECT_FALSE(result["receiver"].contains("triage"));
 }
 
 class SleepTest : public ::testing::Test {

@@ -243,6 +243,40 @@ TEST(ReceiverNotificationsTest, PublishesToEverySubscriberAsJsonRpcNotifications
   EXPECT_EQ(notifier.stats().log_lines, 1u);
 }
 
+TEST(ReceiverNotificationsTest, ATriagedDumpIsPublishedWithItsCatalogRow) {
+  server::NotificationHub hub({});
+  auto subscription = hub.subscribe();
+  ReceiverNotifier notifier(hub);
+  CatalogEntry filed = sample_entry();
+  filed.triage_title = "kernel panic: sysrq triggered crash";
+  filed.bucket_id = "0123456789abcdef";
+  notifier.observers().triaged(filed);
+  CatalogEntry failed = sample_entry();
+  failed.triage_reason = "no vmlinux with build-id 00ff under /debug";
+  notifier.on_triaged(failed);
+  const Json& spec = notification_spec("receiver/dumpTriaged");
+  std::vector<Json> params;
+  for (int i = 0; i < 2; ++i) {
+    auto next = subscription->next(2s);
+    ASSERT_EQ(next.outcome, Outcome::kNotification);
+    EXPECT_EQ(next.notification->name, "receiver/dumpTriaged");
+    Json message = Json::parse(next.notification->payload);
+    EXPECT_EQ(message["method"], "receiver/dumpTriaged");
+    params.push_back(message["params"]);
+    EXPECT_EQ(params.back()["receivedId"], filed.id);
+    EXPECT_EQ(schema_errors("ReceivedDump", params.back()["dump"]), "");
+    EXPECT_EQ(spec.at("params").at("properties").at("dump").at("$ref"),
+              "#/components/schemas/ReceivedDump");
+  }
+  EXPECT_EQ(params[0]["dump"]["triageTitle"], "kernel panic: sysrq triggered crash");
+  EXPECT_EQ(params[0]["dump"]["bucketId"], "0123456789abcdef");
+  EXPECT_FALSE(params[0]["dump"].contains("triageReason"));
+  EXPECT_EQ(params[1]["dump"]["triageReason"], "no vmlinux with build-id 00ff under /debug");
+  EXPECT_EQ(params[1]["dump"]["bucketId"], nullptr);
+  EXPECT_FALSE(params[1]["dump"].contains("triageTitle"));
+  EXPECT_EQ(notifier.stats().triaged, 2u);
+}
+
 TEST(ReceiverNotificationsTest, ProgressIsRateLimitedPerDumpUnlessTheStateChanges) {
   server::NotificationHub hub({.queue_capacity = 1000});
   auto subscription = hub.subscribe();
