@@ -171,7 +171,8 @@ TEST_F(KcoreTest, OldKernelsWithoutPhysicalAddressesAreUnsupported) {
 // The real thing, when this machine has one and we may read it (root).
 TEST(LiveKcoreTest, OpensAndReadsTheFirstRamPage) {
   if (::access("/proc/kcore", R_OK) != 0) {
-    GTEST_SKIP() << "vmscope-skip: /proc/kcore is not readable here (no CONFIG_PROC_KCORE, or not root)";
+    GTEST_SKIP()
+        << "vmscope-skip: /proc/kcore is not readable here (no CONFIG_PROC_KCORE, or not root)";
   }
   auto file = PosixFile::open("/proc/kcore");
   ASSERT_TRUE(file.ok()) << file.error().to_string();
