@@ -78,10 +78,14 @@ export interface ReceivedDump {
   };
   /** Kernel release the sender announced. */
   release: string;
-  /** First line of the panic message the sender sent (may be empty). */
+  /** First line of the panic message the sender sent; when it sent none (`vmscope send` of a vmcore file), the panic record the server's triage found in the dump's log once triaged. May be empty. */
   panicTitle: string;
-  /** Triage bucket, once triage has filed the dump. */
+  /** Triage bucket (kernel/triage: the same id triage/report gives the dump opened with dump/open), once the server has triaged the dump; null before, and when triage could not file it (see triageReason). */
   bucketId: string | null;
+  /** The crash's title as triage/report gives it ("kernel panic: sysrq triggered crash"), once the server (`vmscope serve --receive` with the vmlinux in its --debug-dir) has triaged the finished dump. Absent while not triaged (yet). */
+  triageTitle?: string;
+  /** Why the server could not triage the dump: no vmlinux of its build in the debug directory, the dump did not open, or triage timed out. Absent when triaged or not tried yet. */
+  triageReason?: string;
   directory: string;
   /** Path of the kdump-compressed file. */
   vmcore: string;
@@ -181,6 +185,7 @@ export interface ServerStatus {
   eventSubscribers: number;
   notificationsPublished: number;
   notificationsDropped: number;
+  receiver?: ReceiverStatus;
 }
 
 /** Chosen by the client and passed as the workDoneToken param of any request; the server echoes it in $/progress. */
@@ -219,6 +224,8 @@ export interface Symbol {
 export interface TypeMember {
   /** Absent for an anonymous struct/union member. */
   name?: string;
+  /** Anonymous struct/union members only: the member designator ("#1", "#1.#0", prefixed by the request's member) that types/get's member takes to describe this anonymous type on its own. */
+  designator?: string;
   /** The member's C type name, as drgn spells it. */
   type: string;
   /** Bytes from the start of the type being described (rounded down for bit fields). */
@@ -533,6 +540,100 @@ export interface FrameVariable {
   value?: HexU64;
   /** Why there is no value: "optimized out", "unavailable: rbx not recovered", an unsupported DWARF operation, or the read error. */
   unavailable?: string;
+}
+
+/** The receiver's counters since it started. */
+export interface ReceiverStatus {
+  dumpDirectory: string;
+  /** The dump ingest; absent when it does not run (no host table). */
+  dumps?: {
+    /** Datagrams read from the dump port. */
+    datagrams: number;
+    /** Their bytes. */
+    bytes: number;
+    /** Authenticated and handed to a session. */
+    accepted: number;
+    /** Datagrams dropped before any session saw them, by cause (protocol-spec/dump-wire-protocol.md). */
+    rejected: {
+      /** Sum of the causes below. */
+      total: number;
+      /** Too short, bad magic, unknown type or flags. */
+      malformed: number;
+      /** Larger than allowed. */
+      oversized: number;
+      /** Another protocol version. */
+      unsupportedVersion: number;
+      /** Forged: a host id not in the host table. */
+      unknownHost: number;
+      /** A known host id from an address its entry does not allow. */
+      wrongSource: number;
+      /** Forged or tampered: the AEAD tag did not verify under the host's key. */
+      authFailed: number;
+      /** Replayed: below the replay window, or a finished session's packets. */
+      replayed: number;
+      /** Over a host's or the receiver's session or byte limits. */
+      overLimit: number;
+      /** Authentic but breaking the protocol's rules (a sender bug). */
+      protocolViolation: number;
+    };
+    /** Authentic datagrams already received (sequence number or data index seen). */
+    duplicates: number;
+    /** Repeats of a session's END just after it finished: harmless. */
+    late: number;
+    /** Datagrams of a session not started yet, held for it. */
+    held: number;
+    /** Held past the bounds, or never claimed. */
+    heldDropped: number;
+    /** Dropped because the writer thread fell behind. */
+    queueFull: number;
+    /** Pages dropped after the disk filled. */
+    nospaceDropped: number;
+    sessions: {
+      /** Dumps in progress. */
+      open: number;
+      started: number;
+      completed: number;
+      incomplete: number;
+      /** A dump directory or file could not be created. */
+      startErrors: number;
+    };
+    socketErrors: number;
+  };
+  logs: {
+    netconsoleDatagrams: number;
+    /** Plain lines and extended records. */
+    netconsoleLines: number;
+    netconsoleMalformed: number;
+    syslogDatagrams: number;
+    /** Accepted. */
+    syslogTcpConnections: number;
+    /** Lines written to the host's log file and pushed as receiver/logLine. */
+    records: number;
+    /** Over a host's rate limit. */
+    rateDropped: number;
+    fileErrors: number;
+    socketErrors: number;
+  };
+  catalog: {
+    /** Received dumps catalogued. */
+    dumps: number;
+    /** false: the catalog file could not be used and lives in memory. */
+    persistent: boolean;
+    errors: number;
+  };
+  /** Triage of finished dumps; absent when the server does not triage (`vmscope receive`). */
+  triage?: {
+    queued: number;
+    /** Title and bucket written to the catalog. */
+    filed: number;
+    /** A reason written instead (timeouts included). */
+    failed: number;
+    timedOut: number;
+    /** Not queued (queue full) or left at stop; queued again at the next start. */
+    dropped: number;
+    waiting: number;
+    running: boolean;
+  };
 }
 
 // ---- Methods ----
@@ -1044,7 +1145,7 @@ export interface PercpuReadResult {
 /** Params of `server/status`. */
 export type ServerStatusParams = Record<string, never>;
 
-/** Result of `server/status`. How the running server is doing: uptime, open dumps, requests in flight, worker threads, notification subscribers and drops. */
+/** Result of `server/status`. How the running server is doing: uptime, open dumps, requests in flight, worker threads, notification subscribers and drops, and the receiver's counters. */
 export type ServerStatusResult = ServerStatus;
 
 /** Params of `symbols/lookup`. */
@@ -1067,7 +1168,7 @@ export interface SymbolsSearchParams {
   limit?: number;
 }
 
-/** Result of `symbols/search`. Kernel symbol names by prefix, substring or POSIX extended regular expression, in byte-wise sorted order, a page at a time. */
+/** Result of `symbols/search`. Kernel and module symbol names by prefix, substring or POSIX extended regular expression, in byte-wise sorted order, a page at a time. */
 export interface SymbolsSearchResult {
   symbols: Symbol[];
   /** Present when more names remain to be searched. */
@@ -1078,7 +1179,7 @@ export interface SymbolsSearchResult {
 export interface TypesGetParams {
   dumpId: DumpId;
   name: string;
-  /** A member designator ("tasks", "pids[1].node"): answer with that member's type. */
+  /** A member designator ("tasks", "pids[1].node", "#1.#0" for an anonymous member by position): answer with that member's type. */
   member?: string;
 }
 
@@ -1170,6 +1271,12 @@ export type ReceiverDumpCompletedNotificationParams = ReceivedDumpEvent;
 /** A dump finished without arriving whole; `reason` says why. An incomplete dump can still be opened (missing pages read as absent); a failed one cannot. */
 export type ReceiverDumpFailedNotificationParams = ReceivedDumpEvent;
 
+/** The server triaged a finished received dump: its catalog row now holds the triage title and bucket id, or the reason there are none. */
+export interface ReceiverDumpTriagedNotificationParams {
+  receivedId: ReceivedDumpId;
+  dump: ReceivedDump;
+}
+
 /** One console line (netconsole) or syslog message received from a host. */
 export type ReceiverLogLineNotificationParams = ReceiverLogLine;
 
@@ -1181,6 +1288,7 @@ export interface ServerNotifications {
   "receiver/dumpProgress": ReceiverDumpProgressNotificationParams;
   "receiver/dumpCompleted": ReceiverDumpCompletedNotificationParams;
   "receiver/dumpFailed": ReceiverDumpFailedNotificationParams;
+  "receiver/dumpTriaged": ReceiverDumpTriagedNotificationParams;
   "receiver/logLine": ReceiverLogLineNotificationParams;
 }
 
