@@ -134,7 +134,7 @@ struct DwarfTypes::Builder {
         const char* name = dwarf_diename(&die);
         if (!name) return bad_dwarf(offset_of(&die), "DW_TAG_typedef without a name");
         VMSCOPE_TRY(auto aliased, type_attribute(&die, true, can_be_incomplete_array, depth));
-        return QualifiedType{Type::make_typedef(name, std::move(aliased)), 0};
+        return QualifiedType{self.adopt(Type::make_typedef(name, std::move(aliased))), 0};
       }
       case DW_TAG_pointer_type: return pointer(die, depth);
       case DW_TAG_array_type: return array(die, can_be_incomplete_array, depth);
@@ -168,14 +168,14 @@ struct DwarfTypes::Builder {
     switch (*encoding) {
       case DW_ATE_boolean:
         if (primitive == PrimitiveType::kBool) name = primitive_type_spelling(*primitive);
-        return QualifiedType{Type::make_bool(name, *size), 0};
+        return QualifiedType{self.adopt(Type::make_bool(name, *size)), 0};
       case DW_ATE_float:
         if (primitive &&
             (*primitive == PrimitiveType::kFloat || *primitive == PrimitiveType::kDouble ||
              *primitive == PrimitiveType::kLongDouble)) {
           name = primitive_type_spelling(*primitive);
         }
-        return QualifiedType{Type::make_float(name, *size), 0};
+        return QualifiedType{self.adopt(Type::make_float(name, *size)), 0};
       case DW_ATE_signed:
       case DW_ATE_signed_char:
       case DW_ATE_unsigned:
@@ -190,7 +190,7 @@ struct DwarfTypes::Builder {
              primitive_type_is_signed(*primitive) == is_signed)) {
           name = primitive_type_spelling(*primitive);
         }
-        return QualifiedType{Type::make_integer(name, *size, is_signed), 0};
+        return QualifiedType{self.adopt(Type::make_integer(name, *size, is_signed)), 0};
       }
       default:
         return Error(ErrorCode::kUnsupported,
@@ -203,19 +203,20 @@ struct DwarfTypes::Builder {
     const char* name = attribute_name(&die);
     std::optional<std::string> tag = name ? std::optional<std::string>(name) : std::nullopt;
     if (flag(&die, DW_AT_declaration)) {
-      return QualifiedType{Type::make_compound(kind, tag, std::nullopt, {}), 0};
+      return QualifiedType{self.adopt(Type::make_compound(kind, tag, std::nullopt, {})), 0};
     }
     auto size = udata(&die, DW_AT_byte_size);
     if (!size) return bad_dwarf(offset_of(&die), "structure without DW_AT_byte_size");
-    return QualifiedType{
-        Type::make_lazy_compound(kind, tag, *size, self.weak_from_this(), offset_of(&die)), 0};
+    return QualifiedType{self.adopt(Type::make_lazy_compound(
+                             kind, tag, *size, self.weak_from_this(), offset_of(&die))),
+                         0};
   }
 
   Result<QualifiedType> enumeration(Dwarf_Die& die, int depth) {
     const char* name = attribute_name(&die);
     std::optional<std::string> tag = name ? std::optional<std::string>(name) : std::nullopt;
     if (flag(&die, DW_AT_declaration)) {
-      return QualifiedType{Type::make_enum(tag, nullptr, {}), 0};
+      return QualifiedType{self.adopt(Type::make_enum(tag, nullptr, {})), 0};
     }
     std::vector<Enumerator> enumerators;
     bool saw_negative = false;
@@ -263,9 +264,10 @@ struct DwarfTypes::Builder {
       // Compilers before GCC 5 gave no DW_AT_type; make one from the size, as drgn does.
       auto size = udata(&die, DW_AT_byte_size);
       if (!size) return bad_dwarf(offset_of(&die), "enum without DW_AT_type or DW_AT_byte_size");
-      compatible = Type::make_integer("<unknown>", *size, saw_negative);
+      compatible = self.adopt(Type::make_integer("<unknown>", *size, saw_negative));
     }
-    return QualifiedType{Type::make_enum(tag, std::move(compatible), std::move(enumerators)), 0};
+    return QualifiedType{
+        self.adopt(Type::make_enum(tag, std::move(compatible), std::move(enumerators))), 0};
   }
 
   Result<QualifiedType> pointer(Dwarf_Die& die, int depth) {
@@ -281,7 +283,7 @@ struct DwarfTypes::Builder {
       }
       size = address_size;
     }
-    return QualifiedType{Type::make_pointer(std::move(target), size), 0};
+    return QualifiedType{self.adopt(Type::make_pointer(std::move(target), size)), 0};
   }
 
   Result<QualifiedType> array(Dwarf_Die& die, bool can_be_incomplete_array, int depth) {
@@ -318,7 +320,7 @@ struct DwarfTypes::Builder {
     for (std::size_t i = dimensions.size(); i-- > 0;) {
       std::optional<std::uint64_t> length = dimensions[i];
       if (!length && (i != 0 || !can_be_incomplete_array)) length = 0;
-      element = QualifiedType{Type::make_array(std::move(element), length), 0};
+      element = QualifiedType{self.adopt(Type::make_array(std::move(element), length)), 0};
     }
     return element;
   }
@@ -342,7 +344,8 @@ struct DwarfTypes::Builder {
     }
     VMSCOPE_TRY(auto return_type, type_attribute(&die, true, true, depth));
     return QualifiedType{
-        Type::make_function(std::move(return_type), std::move(parameters), is_variadic), 0};
+        self.adopt(Type::make_function(std::move(return_type), std::move(parameters), is_variadic)),
+        0};
   }
 
   // Bit offset of a member from the start of its struct (libdrgn's parse_member_offset).
@@ -417,7 +420,8 @@ struct DwarfTypes::Builder {
 
 DwarfTypes::DwarfTypes(std::shared_ptr<const DwarfFile> file,
                        std::shared_ptr<const DwarfIndex> index)
-    : file_(std::move(file)), index_(std::move(index)), void_(Type::make_void()) {
+    : file_(std::move(file)), index_(std::move(index)), arena_(std::make_shared<Arena>()) {
+  void_ = adopt(Type::make_void());
   const char* ident = elf_getident(file_->elf().elf(), nullptr);
   little_endian_ = !ident || ident[EI_DATA] != ELFDATA2MSB;
 }
@@ -431,7 +435,8 @@ Result<QualifiedType> DwarfTypes::type_from_die(std::uint64_t die_offset) const 
   std::lock_guard lock(file_->lock());
   Dwarf_Die die;
   if (!dwarf_offdie(file_->dwarf(), die_offset, &die)) return bad_dwarf(die_offset, "no such DIE");
-  return Builder{*this}.from_die(die, true, 0);
+  VMSCOPE_TRY(auto type, Builder{*this}.from_die(die, true, 0));
+  return share(type);
 }
 
 Result<QualifiedType> DwarfTypes::type_of_object(std::uint64_t die_offset) const {
@@ -442,12 +447,13 @@ Result<QualifiedType> DwarfTypes::type_of_object(std::uint64_t die_offset) const
   // A function's type is made from its own DIE: return type plus parameters.
   if (dwarf_tag(&die) == DW_TAG_subprogram) {
     const std::uint64_t key = die_offset * 2 + 1;
-    if (auto it = cache_.find(key); it != cache_.end()) return it->second;
+    if (auto it = cache_.find(key); it != cache_.end()) return share(it->second);
     VMSCOPE_TRY(auto type, builder.function(die, 0));
     cache_.emplace(key, type);
-    return type;
+    return share(type);
   }
-  return builder.type_attribute(&die, false, true, 0);
+  VMSCOPE_TRY(auto type, builder.type_attribute(&die, false, true, 0));
+  return share(type);
 }
 
 Result<QualifiedType> DwarfTypes::find_type(TypeTag tag, std::string_view name) const {
@@ -468,6 +474,21 @@ Result<std::vector<Member>> DwarfTypes::load_members(std::uint64_t die_offset) c
   Dwarf_Die die;
   if (!dwarf_offdie(file_->dwarf(), die_offset, &die)) return bad_dwarf(die_offset, "no such DIE");
   return Builder{*this}.members(die);
+}
+
+TypeRef DwarfTypes::adopt(TypeRef owned) const {
+  const Type* raw = owned.get();
+  arena_->types.push_back(std::move(owned));
+  return TypeRef(TypeRef(), raw);  // non-owning: the arena keeps the type
+}
+
+QualifiedType DwarfTypes::share(const QualifiedType& linked) const {
+  return QualifiedType{TypeRef(arena_, linked.type.get()), linked.qualifiers};
+}
+
+std::size_t DwarfTypes::arena_size() const {
+  std::lock_guard lock(file_->lock());
+  return arena_->types.size();
 }
 
 std::size_t DwarfTypes::cached_type_count() const {

@@ -6,7 +6,10 @@
 // `struct list_head` share one Type. Struct/union/class members may be lazy: a type built from
 // DWARF knows its tag, size and completeness at once, and reads its members from the DIE only
 // when members() is first called (a task_struct handle costs nothing until it is expanded).
-// That laziness also breaks the cycles of self-referential types (struct list_head *next).
+//
+// Ownership: a TypeRef made by the make_* functions owns its Type, and a type made by hand owns
+// what it links to. Types built from DWARF form cycles (struct list_head *next), so there the
+// links are non-owning and an arena owns every type (dwarf_types.h says how long they live).
 //
 // An object model sits on this: a value is a QualifiedType plus an address or bytes; reading a
 // member uses Member::bit_offset / bit_field_size, reading an integer uses size() and
