@@ -4,11 +4,14 @@
 //   VMSCOPE_BIN          the vmscope binary (default: <repo>/build/bin/vmscope)
 //   VMSCOPE_FIXTURES     the fixture directory (default: /var/cache/vmscope/fixtures/current)
 //   VMSCOPE_CHROMIUM     the browser (default: /usr/bin/chromium)
-//   VMSCOPE_SCREENSHOTS  where screenshots go (default: <repo>/docs/screenshots)
+//   VMSCOPE_SCREENSHOTS  where screenshots go (default: $TMPDIR/vmscope-e2e-screenshots, so a
+//                        run leaves the tree clean; VMSCOPE_UPDATE_SCREENSHOTS=1, or
+//                        run-tests --update-screenshots, writes the tracked docs/screenshots)
 //
 // Nothing is skipped: a missing binary, fixture or browser fails the run with what is missing.
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium, type Browser, type Page } from "playwright-core";
@@ -21,11 +24,20 @@ function fromRepo(path: string): string {
   return isAbsolute(path) ? path : resolve(repoRoot, path);
 }
 
+// Where the e2e run writes screenshots: the tracked docs/screenshots only when asked to update
+// them, else a temporary directory outside the tree (every run would otherwise rewrite the
+// tracked PNGs and leave the checkout dirty).
+export function screenshotDirectory(env: Record<string, string | undefined>): string {
+  if (env.VMSCOPE_SCREENSHOTS) return fromRepo(env.VMSCOPE_SCREENSHOTS);
+  if (env.VMSCOPE_UPDATE_SCREENSHOTS === "1") return fromRepo("docs/screenshots");
+  return join(tmpdir(), "vmscope-e2e-screenshots");
+}
+
 export const config = {
   binary: fromRepo(process.env.VMSCOPE_BIN ?? "build/bin/vmscope"),
   fixtures: process.env.VMSCOPE_FIXTURES ?? "/var/cache/vmscope/fixtures/current",
   chromium: process.env.VMSCOPE_CHROMIUM ?? "/usr/bin/chromium",
-  screenshots: fromRepo(process.env.VMSCOPE_SCREENSHOTS ?? "docs/screenshots"),
+  screenshots: screenshotDirectory(process.env),
   dist: join(webRoot, "dist"),
 };
 
