@@ -19,7 +19,13 @@ const tools = process.env.VMSCOPE_CODE_SERVER_DIR ?? "/var/cache/vmscope/code-se
 const codeServer = join(tools, "node_modules/.bin/code-server");
 const vsce = join(tools, "node_modules/.bin/vsce");
 const browserPath = process.env.VMSCOPE_CHROMIUM ?? "/usr/bin/chromium";
-const screenshots = resolve(extensionRoot, "../../docs/screenshots");
+// As the web e2e tests: the tracked docs/screenshots only when asked to update it
+// (VMSCOPE_UPDATE_SCREENSHOTS=1), else a directory outside the tree, so a run leaves it clean.
+const screenshots = process.env.VMSCOPE_SCREENSHOTS
+  ? resolve(process.env.VMSCOPE_SCREENSHOTS)
+  : process.env.VMSCOPE_UPDATE_SCREENSHOTS === "1"
+    ? resolve(extensionRoot, "../../docs/screenshots")
+    : join(tmpdir(), "vmscope-e2e-screenshots");
 
 let work: string;
 let server: ChildProcess | undefined;
