@@ -100,10 +100,13 @@ Result<std::string> DebugFileFinder::find_module(std::string_view name,
       candidates.push_back(&it->second);
     }
   }
+  const std::string where =
+      root_ + "/lib/modules/" + (kernel_release.empty() ? "*" : std::string(kernel_release)) +
+      "/**/" + wanted + ".ko (also " + wanted + ".ko.debug, '-' for '_')";
   if (build_id.empty()) {
     if (!candidates.empty()) return candidates.front()->path;
     return Error(ErrorCode::kNotFound,
-                 "no debug file for module " + wanted + " under " + root_ + "/lib/modules",
+                 "no debug file for module " + wanted + ": tried " + where,
                  ErrorPayload{.name = wanted});
   }
   for (const ModuleFile* candidate : candidates) {
@@ -121,9 +124,14 @@ Result<std::string> DebugFileFinder::find_module(std::string_view name,
   if (auto it = modules_by_build_id_.find(key); it != modules_by_build_id_.end()) {
     return it->second;
   }
-  std::string message = "no debug file with build-id " + to_hex(build_id) + " for module " +
-                        wanted + " under " + root_;
-  if (!candidates.empty()) message += " (" + candidates.front()->path + " has another build-id)";
+  const std::string hex = to_hex(build_id);
+  std::string message = "no debug file with build-id " + hex + " for module " + wanted +
+                        ": tried " + root_ + "/.build-id/" + hex.substr(0, 2) + "/" +
+                        hex.substr(2) + ".debug, " + where +
+                        ", and the build-id of every .ko under " + root_ + "/lib/modules";
+  for (const ModuleFile* candidate : candidates) {
+    message += "; " + candidate->path + " has another build-id (refused)";
+  }
   return Error(ErrorCode::kNotFound, message, ErrorPayload{.name = wanted});
 }
 

@@ -5,6 +5,7 @@
 #include "debuginfo/debug_file_finder.h"
 #include "dump/open_dump.h"
 #include "dump/vmcoreinfo_scan.h"
+#include "kernel/module_sections.h"
 
 namespace vmscope {
 namespace {
@@ -152,8 +153,12 @@ Result<std::unique_ptr<KernelTarget>> KernelTarget::open(const KernelOpenOptions
   VMSCOPE_TRY(X86_64KernelLayout layout,
               discover_x86_64_layout(dump->memory(), x86_64_inputs(info, debug.get())));
   auto translator = std::make_unique<X86_64KernelTranslator>(dump->memory(), layout);
-  auto program =
-      std::make_unique<Program>(std::move(dump), std::move(translator), std::move(debug));
+  // Modules' debug files sit beside the vmlinux (Debian's -dbg layout) or in the debug dir.
+  ModuleDebugConfig modules = kernel::linux_module_debug_config(
+      options.debug_dir, debug ? debug->elf().path() : std::string(),
+      info.osrelease().value_or(""), options.index);
+  auto program = std::make_unique<Program>(std::move(dump), std::move(translator),
+                                           std::move(debug), std::move(modules));
   return std::unique_ptr<KernelTarget>(new KernelTarget(std::move(program),
                                                         std::move(identity.info), std::move(layout),
                                                         options.core, std::move(identity.source)));

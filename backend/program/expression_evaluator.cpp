@@ -7,6 +7,7 @@
 #include "debuginfo/type_name.h"
 #include "program/object_operators.h"
 #include "program/per_cpu.h"
+#include "program/program_names.h"
 #include "program/standard_types.h"
 
 namespace vmscope {
@@ -331,7 +332,8 @@ Result<QualifiedType> ExpressionEvaluator::resolve_type(const TypeNameSyntax& sy
 Result<Object> evaluate_expression(const Program& program, std::string_view text,
                                    const EvaluationOptions& options) {
   VMSCOPE_TRY(const debuginfo::DebugInfo* info, program.require_debug_info("an expression"));
-  DebugInfoLookup names(*info);
+  // The vmlinux's names, then the loaded modules' (their debug files loaded on first miss).
+  ProgramNameLookup names(*info, program.module_debug());
   ExpressionEvaluator evaluator(program.memory(), names);
   return evaluator.evaluate(text, options);
 }

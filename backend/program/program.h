@@ -16,18 +16,21 @@
 #include "debuginfo/debug_info.h"
 #include "dump/dump.h"
 #include "program/kernel_symbols.h"
+#include "program/module_debug.h"
 
 namespace vmscope {
 
 class Program {
  public:
   // `debug_info` may be null: memory is still readable, names and types are not.
+  // `modules`: how to list the loaded modules and find their debug files (none by default).
   Program(std::unique_ptr<Dump> dump, std::unique_ptr<AddressTranslator> translator,
-          std::unique_ptr<const debuginfo::DebugInfo> debug_info)
+          std::unique_ptr<const debuginfo::DebugInfo> debug_info, ModuleDebugConfig modules = {})
       : dump_(std::move(dump)),
         translator_(std::move(translator)),
         debug_info_(std::move(debug_info)),
-        memory_(dump_->memory(), *translator_) {}
+        memory_(dump_->memory(), *translator_),
+        module_debug_(memory_, debug_info_.get(), std::move(modules)) {}
   Program(const Program&) = delete;
   Program& operator=(const Program&) = delete;
 
@@ -45,12 +48,15 @@ class Program {
   // and else the vmlinux's .symtab; module symbols need the vmlinux's DWARF. A failure is kept
   // and returned again.
   Result<const KernelSymbols*> kernel_symbols() const;
+  // The loaded modules' debug info, each loaded on first use (module_debug.h).
+  const ModuleDebugInfos& module_debug() const { return module_debug_; }
 
  private:
   std::unique_ptr<Dump> dump_;
   std::unique_ptr<AddressTranslator> translator_;
   std::unique_ptr<const debuginfo::DebugInfo> debug_info_;
   VirtualMemory memory_;
+  ModuleDebugInfos module_debug_;
   mutable std::once_flag kernel_symbols_once_;
   mutable std::unique_ptr<KernelSymbols> kernel_symbols_;
   mutable std::optional<Error> kernel_symbols_error_;
