@@ -217,6 +217,10 @@ export interface Symbol {
   text?: string;
   /** The loaded module the symbol belongs to. */
   module?: string;
+  /** Address lookups in a loaded module with a debug file: the source file of the address, as the module's DWARF line table names it. */
+  file?: string;
+  /** Address lookups in a loaded module with a debug file: the source line of the address. */
+  line?: number;
   /** Present when the answer came from the kernel's own tables in the dump's memory (kallsyms, a module's symtab) rather than the vmlinux's symbol table. */
   source?: "kallsyms";
 }
@@ -1153,6 +1157,8 @@ export interface SymbolsLookupParams {
   dumpId: DumpId;
   name?: string;
   address?: HexU64;
+  /** With name: look the name up in this loaded module's debug file's symbol table only (placed at the module's run-time section addresses). An address names its module by itself. */
+  module?: string;
 }
 
 /** Result of `symbols/lookup`. A kernel symbol by name ({name} -> address, size, kind), or the symbol containing an address ({address} -> symbol + offset, and the module for module code). Give exactly one of name and address. */
@@ -1181,6 +1187,8 @@ export interface TypesGetParams {
   name: string;
   /** A member designator ("tasks", "pids[1].node", "#1.#0" for an anonymous member by position): answer with that member's type. */
   member?: string;
+  /** A loaded module's name as `mod`/lsmod print it ('-' and '_' alike): look the type up only in that module's debug file, as drgn's prog.type(name, filename) narrows a lookup. Errors: the module is not loaded; its debug file is missing (the message names the module and the paths tried); the file found is of another build (refused). */
+  module?: string;
 }
 
 /** Result of `types/get`. A type of the dump's kernel, by name or C type name, or the type of a member: kind, size, members with byte and bit offsets, bit fields and member types, enumerators, typedef target. */
