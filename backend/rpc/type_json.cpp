@@ -1,5 +1,6 @@
 #include "rpc/type_json.h"
 
+#include "debuginfo/member_designator.h"
 #include "debuginfo/type_name.h"
 
 namespace vmscope::rpc {
@@ -17,29 +18,36 @@ std::string enumerator_value(const Type& type, std::uint64_t value) {
                           : std::to_string(value);
 }
 
-Result<Json> members_json(const Type& compound, std::uint64_t base_bits, int depth) {
+// `designator`: how types/get's member parameter names `compound` from the requested type ("" for
+// the requested type itself).
+Result<Json> members_json(const Type& compound, std::uint64_t base_bits,
+                          const std::string& designator, int depth) {
   VMSCOPE_TRY(auto members, compound.members());
   Json list = Json::array();
-  for (const debuginfo::Member& member : members) {
+  for (std::size_t i = 0; i < members.size(); ++i) {
+    const debuginfo::Member& member = members[i];
     const std::uint64_t bits = base_bits + member.bit_offset;
     Json m = {
         {"type", debuginfo::type_name(member.type)}, {"offset", bits / 8}, {"bitOffset", bits}};
     if (member.name) m["name"] = *member.name;
     if (member.bit_field_size) m["bitFieldSize"] = member.bit_field_size;
     const Type& u = member.type->underlying();
+    const std::string own = member.name ? "" : debuginfo::positional_designator(designator, i);
+    if (!member.name) m["designator"] = own;
     if (!member.name && u.is_compound() && u.is_complete()) {
       if (depth >= kMaxAnonymousNesting) {
         return Error(ErrorCode::kLimitExceeded,
                      "anonymous members nest deeper than " + std::to_string(kMaxAnonymousNesting));
       }
-      VMSCOPE_TRY(m["members"], members_json(u, bits, depth + 1));
+      VMSCOPE_TRY(m["members"], members_json(u, bits, own, depth + 1));
     }
     list.push_back(std::move(m));
   }
   return list;
 }
 
-Result<Json> describe(const QualifiedType& type, bool with_underlying) {
+Result<Json> describe(const QualifiedType& type, const std::string& designator,
+                      bool with_underlying) {
   const Type& t = *type;
   Json j = {{"name", debuginfo::type_name(type)},
             {"kind", std::string(debuginfo::type_kind_name(t.kind()))},
@@ -54,7 +62,7 @@ Result<Json> describe(const QualifiedType& type, bool with_underlying) {
     case TypeKind::kUnion:
     case TypeKind::kClass:
       if (t.is_complete()) {
-        VMSCOPE_TRY(j["members"], members_json(t, 0, 0));
+        VMSCOPE_TRY(j["members"], members_json(t, 0, designator, 0));
       }
       break;
     case TypeKind::kEnum: {
@@ -75,7 +83,7 @@ Result<Json> describe(const QualifiedType& type, bool with_underlying) {
     case TypeKind::kTypedef:
       j["target"] = debuginfo::type_name(t.target());
       if (with_underlying) {
-        VMSCOPE_TRY(j["underlying"], describe(debuginfo::underlying(type), false));
+        VMSCOPE_TRY(j["underlying"], describe(debuginfo::underlying(type), designator, false));
       }
       break;
     case TypeKind::kFunction: {
@@ -97,9 +105,9 @@ Result<Json> describe(const QualifiedType& type, bool with_underlying) {
 
 }  // namespace
 
-Result<Json> type_json(const QualifiedType& type) {
+Result<Json> type_json(const QualifiedType& type, const std::string& designator) {
   if (!type.type) return Error(ErrorCode::kInternal, "type_json of a null type");
-  return describe(type, true);
+  return describe(type, designator, true);
 }
 
 }  // namespace vmscope::rpc
