@@ -708,9 +708,9 @@ Status DumpCatalog::set_bucket(const std::string& id, std::optional<std::string>
 
 Status DumpCatalog::set_triage(const std::string& id, const CatalogTriage& triage) {
   std::lock_guard lock(impl_->mutex);
-  Statement s(
-      impl_->db,
-      "UPDATE dumps SET bucket_id = ?2, triage_title = ?3, triage_reason = ?4 WHERE id = ?1");
+  Statement s(impl_->db,
+              "UPDATE dumps SET bucket_id = ?2, triage_title = ?3, triage_reason = ?4, "
+              "triage_panic_title = ?5 WHERE id = ?1");
   s.bind(1, id);
   s.bind_nullable(2, triage.bucket_id);
   s.bind_nullable(3, triage.title);
