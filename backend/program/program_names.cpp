@@ -34,6 +34,18 @@ Result<T> ProgramNameLookup::search(std::string_view object_name, MainFind main_
 }
 
 Result<debuginfo::QualifiedType> ProgramNameLookup::find_type(std::string_view name) const {
+  // A struct the vmlinux only declares (its definition lives in a module, as drgn finds it in
+  // any loaded file) is completed from the first module that defines it.
+  if (module_.empty()) {
+    auto main = main_.find_type(name);
+    if (main.ok() && !main->type->is_complete()) {
+      for (const debuginfo::ModuleDebugInfo* info : modules_.load_all()) {
+        auto in_module = info->find_type(name);
+        if (in_module.ok() && in_module->type->is_complete()) return in_module;
+      }
+      return main;
+    }
+  }
   return search<debuginfo::QualifiedType>(
       name, [&] { return main_.find_type(name); },
       [&](const debuginfo::ModuleDebugInfo& m) { return m.find_type(name); });
