@@ -5,6 +5,7 @@
 #include <chrono>
 #include <functional>
 
+#include "debuginfo/module_debug_info.h"
 #include "rpc/symbol_json.h"
 #include "rpc/wire_values.h"
 
@@ -78,6 +79,34 @@ Result<std::size_t> parse_cursor(const Json& params, std::size_t size) {
   return position;
 }
 
+// An address in a loaded module, answered from its debug file: the .ko's ELF symbol placed at
+// the module's sections, the DWARF function holding it when the symbol table has none there,
+// and the source line. Nothing when the debug file has neither.
+std::optional<Json> module_debug_symbol_json(const debuginfo::ModuleDebugInfo& info,
+                                             std::uint64_t address) {
+  Json j;
+  if (auto found = info.symbolize(address)) {
+    j = symbol_offset_json(*found);
+  } else if (auto function = info.function_at(address)) {
+    j = {{"name", function->name},
+         {"address", hex_u64(function->entry)},
+         {"kind", "func"},
+         {"offset", address - function->entry},
+         {"text", function->name + (address == function->entry
+                                        ? std::string()
+                                        : "+" + hex_u64(address - function->entry))}};
+  } else {
+    return std::nullopt;
+  }
+  j["text"] = j["text"].get<std::string>() + " [" + info.module_name() + "]";
+  j["module"] = info.module_name();
+  if (auto line = info.source_location(address); line.ok()) {
+    j["file"] = line->file;
+    j["line"] = line->line;
+  }
+  return j;
+}
+
 Result<Json> lookup(DumpStates& states, const Json& params) {
   VMSCOPE_TRY(std::string id, required_string(params, "dumpId"));
   const bool by_name = params.is_object() && params.contains("name");
@@ -85,6 +114,13 @@ Result<Json> lookup(DumpStates& states, const Json& params) {
   if (by_name == by_address) {
     return Error(ErrorCode::kInvalidArgument, "give exactly one of name and address",
                  {.name = "name"});
+  }
+  std::optional<std::string> module_name = optional_string(params, "module");
+  if (params.is_object() && params.contains("module") &&
+      (!module_name || module_name->empty() || !by_name)) {
+    return Error(ErrorCode::kInvalidArgument,
+                 "module must be a module's name, and goes with name (an address names its module)",
+                 {.name = "module"});
   }
   VMSCOPE_TRY(DumpStates::Entry entry, states.get(id));
   const Program& program = entry.dump.target->program();
@@ -101,6 +137,17 @@ Result<Json> lookup(DumpStates& states, const Json& params) {
   }
   if (by_name) {
     VMSCOPE_TRY(std::string name, required_string(params, "name"));
+    if (module_name) {
+      VMSCOPE_TRY(const debuginfo::ModuleDebugInfo* info,
+                  program.module_debug().load(*module_name));
+      if (auto symbol = info->find_symbol(name)) {
+        Json j = symbol_json(*symbol);
+        j["module"] = info->module_name();
+        return j;
+      }
+      return Error(ErrorCode::kNotFound,
+                   "no symbol named " + name + " in module " + info->module_name(), {.name = name});
+    }
     if (debug) {
       if (auto symbol = debug->symbols().find(name)) return symbol_json(*symbol);
     }
@@ -114,6 +161,10 @@ Result<Json> lookup(DumpStates& states, const Json& params) {
   VMSCOPE_TRY(std::uint64_t address, required_address(params, "address"));
   if (debug) {
     if (auto found = debug->symbolize(address)) return symbol_offset_json(*found);
+    // A loaded module's code or data with its debug file: the .ko's symbols and line table.
+    if (auto module = program.module_debug().load_for_address(address); module.ok()) {
+      if (auto found = module_debug_symbol_json(**module, address)) return *found;
+    }
     auto tracer = entry.state->module_symbols(program);
     if (tracer.ok()) {
       if (auto symbol = (*tracer)->module_symbol(address)) {
