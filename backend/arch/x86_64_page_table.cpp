@@ -1,9 +1,10 @@
 #include "arch/x86_64_page_table.h"
 
 #include <array>
-#include <cstdio>
 #include <cstring>
 #include <string>
+
+#include "support/hex.h"
 
 namespace vmscope {
 namespace {
@@ -24,12 +25,6 @@ const char* level_name(int level) {
   }
 }
 
-std::string hex(std::uint64_t v) {
-  char buffer[24];
-  std::snprintf(buffer, sizeof buffer, "0x%llx", static_cast<unsigned long long>(v));
-  return buffer;
-}
-
 }  // namespace
 
 bool X86_64PageTable::is_canonical(std::uint64_t vaddr, bool five_level) {
@@ -42,7 +37,7 @@ bool X86_64PageTable::is_canonical(std::uint64_t vaddr, bool five_level) {
 Result<Translation> X86_64PageTable::translate(std::uint64_t vaddr) const {
   if (!is_canonical(vaddr, five_level_)) {
     return Error(ErrorCode::kInvalidArgument,
-                 "non-canonical address " + hex(vaddr) +
+                 "non-canonical address " + hex_u64(vaddr) +
                      (five_level_ ? " (5-level paging)" : " (4-level paging)"),
                  {.address = vaddr});
   }
@@ -55,7 +50,7 @@ Result<Translation> X86_64PageTable::translate(std::uint64_t vaddr) const {
     Status read = memory_.read(entry_address, raw);
     if (!read.ok()) {
       Error error = read.error().with_context(std::string("reading ") + level_name(level) +
-                                              " for " + hex(vaddr));
+                                              " for " + hex_u64(vaddr));
       error.payload().address = vaddr;
       error.payload().physical = entry_address;
       error.payload().level = level;
@@ -65,7 +60,7 @@ Result<Translation> X86_64PageTable::translate(std::uint64_t vaddr) const {
     std::memcpy(&entry, raw.data(), sizeof entry);  // x86_64 entries are little-endian
     if (!(entry & kPresent)) {
       return Error(ErrorCode::kAddressNotMapped,
-                   std::string(level_name(level)) + " not present for " + hex(vaddr),
+                   std::string(level_name(level)) + " not present for " + hex_u64(vaddr),
                    {.address = vaddr, .physical = entry_address, .level = level});
     }
     const std::uint64_t frame = entry & kFrameMask & ~encryption_mask_;

@@ -2,18 +2,13 @@
 
 #include <cstring>
 #include <map>
-#include <sstream>
+
+#include "support/hex.h"
 
 namespace vmscope {
 namespace {
 
 constexpr std::uint64_t kPageSize = 4096;
-
-std::string hex(std::uint64_t v) {
-  std::ostringstream out;
-  out << "0x" << std::hex << v;
-  return out.str();
-}
 
 // The first address of the canonical upper half: kernel text and stacks live above it.
 constexpr std::uint64_t kKernelHalf = 0xffff800000000000ull;
@@ -45,7 +40,7 @@ class StackReader {
   Status read(std::uint64_t address, void* out, std::uint64_t length) {
     if (!region_of(address, length)) {
       return Error(ErrorCode::kInvalidArgument,
-                   "stack read at " + hex(address) + " is outside the task's known stacks",
+                   "stack read at " + hex_u64(address) + " is outside the task's known stacks",
                    ErrorPayload{.address = address});
     }
     auto* bytes = static_cast<std::byte*>(out);
@@ -55,7 +50,7 @@ class StackReader {
       auto data = page_bytes(page);
       if (!data.ok()) {
         // Name the word the unwinder wanted, not the page the cache tried to fill.
-        Error e = data.error().with_context("stack read at " + hex(address));
+        Error e = data.error().with_context("stack read at " + hex_u64(address));
         e.payload().address = address;
         return e;
       }
@@ -97,7 +92,7 @@ struct Step {
 Error no_register(std::string_view what, int reg, std::uint64_t pc) {
   return Error(ErrorCode::kNotFound,
                std::string(what) + " needs " + std::string(x86_64_reg_name(reg)) +
-                   ", which is not known in the frame at " + hex(pc),
+                   ", which is not known in the frame at " + hex_u64(pc),
                ErrorPayload{.address = pc});
 }
 
@@ -122,11 +117,11 @@ Result<Step> orc_step(const OrcEntry& orc, const UnwoundFrame& frame, StackReade
   Step step;
   if (orc.type == OrcType::kEndOfStack) {
     step.end = true;
-    step.end_reason = "end of stack (ORC) at " + hex(pc);
+    step.end_reason = "end of stack (ORC) at " + hex_u64(pc);
     return step;
   }
   if (orc.type == OrcType::kUndefined) {
-    return Error(ErrorCode::kNotFound, "no unwind information (ORC undefined) at " + hex(pc),
+    return Error(ErrorCode::kNotFound, "no unwind information (ORC undefined) at " + hex_u64(pc),
                  ErrorPayload{.address = pc});
   }
 
@@ -152,7 +147,7 @@ Result<Step> orc_step(const OrcEntry& orc, const UnwoundFrame& frame, StackReade
     case OrcReg::kPrevSp:
       return Error(
           ErrorCode::kCorrupt,
-          "ORC entry at " + hex(pc) + " has sp_reg " + std::string(orc_reg_name(orc.sp_reg)),
+          "ORC entry at " + hex_u64(pc) + " has sp_reg " + std::string(orc_reg_name(orc.sp_reg)),
           ErrorPayload{.address = pc});
   }
   const bool from_pt_regs_only = base_reg != kRsp && base_reg != kRbp;
@@ -194,11 +189,11 @@ Result<Step> orc_step(const OrcEntry& orc, const UnwoundFrame& frame, StackReade
         return Error(ErrorCode::kUnsupported,
                      "struct pt_regs layout unknown; cannot cross the "
                      "entry frame at " +
-                         hex(pc));
+                         hex_u64(pc));
       }
       if (!reader.region_of(sp, layout.size)) {
         return Error(ErrorCode::kInvalidArgument,
-                     "pt_regs at " + hex(sp) + " does not fit on the known stacks",
+                     "pt_regs at " + hex_u64(sp) + " does not fit on the known stacks",
                      ErrorPayload{.address = sp});
       }
       // Every register the layout knows comes from the pt_regs.
@@ -215,8 +210,9 @@ Result<Step> orc_step(const OrcEntry& orc, const UnwoundFrame& frame, StackReade
     case OrcType::kRegsPartial: {
       auto iret = layout.iret_offset();
       if (!iret) {
-        return Error(ErrorCode::kUnsupported,
-                     "struct pt_regs layout unknown; cannot cross the IRET frame at " + hex(pc));
+        return Error(
+            ErrorCode::kUnsupported,
+            "struct pt_regs layout unknown; cannot cross the IRET frame at " + hex_u64(pc));
       }
       const std::uint64_t base = sp - *iret;
       next.regs = cur;  // registers the IRET frame does not hold are unchanged
@@ -231,7 +227,7 @@ Result<Step> orc_step(const OrcEntry& orc, const UnwoundFrame& frame, StackReade
       break;
     }
     default:
-      return Error(ErrorCode::kCorrupt, "ORC entry at " + hex(pc) + " has an unknown type",
+      return Error(ErrorCode::kCorrupt, "ORC entry at " + hex_u64(pc) + " has an unknown type",
                    ErrorPayload{.address = pc});
   }
 
@@ -256,7 +252,7 @@ Result<Step> orc_step(const OrcEntry& orc, const UnwoundFrame& frame, StackReade
     default:
       return Error(
           ErrorCode::kCorrupt,
-          "ORC entry at " + hex(pc) + " has bp_reg " + std::string(orc_reg_name(orc.bp_reg)),
+          "ORC entry at " + hex_u64(pc) + " has bp_reg " + std::string(orc_reg_name(orc.bp_reg)),
           ErrorPayload{.address = pc});
   }
   step.next.cfa = sp;  // carried back to the current frame by the caller
@@ -312,7 +308,7 @@ Status apply_cfi_rule(const CfiRule& rule, int reg, std::uint64_t cfa, const Fra
 
 Result<std::uint64_t> cfi_cfa(const CfiRow& row, const FrameRegisters& cur) {
   if (!row.cfa_supported) {
-    return Error(ErrorCode::kUnsupported, "CFA rule is a DWARF expression at " + hex(cur.pc()),
+    return Error(ErrorCode::kUnsupported, "CFA rule is a DWARF expression at " + hex_u64(cur.pc()),
                  ErrorPayload{.address = cur.pc()});
   }
   VMSCOPE_TRY(std::uint64_t base, need(cur, row.cfa_register, "CFI CFA"));
@@ -336,7 +332,7 @@ Result<Step> cfi_step(const CfiRow& row, const UnwoundFrame& frame, StackReader&
   VMSCOPE_CHECK(apply_cfi_rule(row.rules[ra_reg], kRip, cfa, cur, ra, reader));
   if (!ra.has(kRip) || row.rules[ra_reg].kind == CfiRule::Kind::kUndefined) {
     step.end = true;
-    step.end_reason = "end of stack (CFI: return address undefined) at " + hex(cur.pc());
+    step.end_reason = "end of stack (CFI: return address undefined) at " + hex_u64(cur.pc());
     return step;
   }
   next.set(kRip, ra.value[kRip]);
@@ -463,7 +459,7 @@ Result<Unwind> unwind_x86_64(const FrameRegisters& initial, bool interrupted,
     VMSCOPE_CHECK(cancel.check());
     if (frame.user_mode) {
       out.frames.push_back(frame);
-      out.end_reason = "user mode at " + hex(frame.regs.pc());
+      out.end_reason = "user mode at " + hex_u64(frame.regs.pc());
       return out;
     }
     if (out.frames.size() + 1 >= limits.max_frames) {
@@ -472,7 +468,7 @@ Result<Unwind> unwind_x86_64(const FrameRegisters& initial, bool interrupted,
     }
     if (!frame.stack) {
       return stop(Error(ErrorCode::kInvalidArgument,
-                        "sp " + hex(frame.regs.sp()) + " is outside the task's known stacks",
+                        "sp " + hex_u64(frame.regs.sp()) + " is outside the task's known stacks",
                         ErrorPayload{.address = frame.regs.sp()}));
     }
 
@@ -507,8 +503,8 @@ Result<Unwind> unwind_x86_64(const FrameRegisters& initial, bool interrupted,
       next.stack = reader.region_of(next.regs.sp());
       if (next.stack && *next.stack == *frame.stack && next.regs.sp() <= frame.regs.sp()) {
         return stop(Error(ErrorCode::kLoopDetected,
-                          "stack pointer did not grow: " + hex(frame.regs.sp()) + " -> " +
-                              hex(next.regs.sp()) + " at " + hex(pc),
+                          "stack pointer did not grow: " + hex_u64(frame.regs.sp()) + " -> " +
+                              hex_u64(next.regs.sp()) + " at " + hex_u64(pc),
                           ErrorPayload{.address = next.regs.sp()}));
       }
       if (next.stack && *next.stack != *frame.stack) {
@@ -516,14 +512,14 @@ Result<Unwind> unwind_x86_64(const FrameRegisters& initial, bool interrupted,
         if (left[*next.stack]) {
           return stop(Error(ErrorCode::kLoopDetected,
                             "unwound back onto the " + stacks[*next.stack].kind +
-                                " stack it had left, at " + hex(pc),
+                                " stack it had left, at " + hex_u64(pc),
                             ErrorPayload{.address = next.regs.sp()}));
         }
       }
     }
     if (next.regs.pc() == 0 && !next.interrupted) {
       out.frames.push_back(frame);
-      out.end_reason = "return address 0 at " + hex(pc);
+      out.end_reason = "return address 0 at " + hex_u64(pc);
       return out;
     }
     out.frames.push_back(std::move(frame));

@@ -1,8 +1,9 @@
 #include "dump/elf_notes.h"
 
-#include <cstdio>
 #include <cstring>
 #include <string_view>
+
+#include "support/hex.h"
 
 namespace vmscope {
 namespace {
@@ -34,12 +35,6 @@ std::string note_name(std::span<const std::byte> raw) {
   return name;
 }
 
-std::string hex(std::uint64_t value) {
-  char buf[24];
-  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(value));
-  return buf;
-}
-
 }  // namespace
 
 ElfNoteList parse_elf_notes(std::span<const std::byte> bytes, std::uint64_t base_offset,
@@ -62,7 +57,7 @@ ElfNoteList parse_elf_notes(std::span<const std::byte> bytes, std::uint64_t base
     // The last note may omit the padding after its descriptor.
     if (desc_at > size || desc_at + descsz > size) {
       list.stopped = Error(ErrorCode::kCorrupt,
-                           "ELF note at file offset " + hex(base_offset + pos) + " (namesz " +
+                           "ELF note at file offset " + hex_u64(base_offset + pos) + " (namesz " +
                                std::to_string(namesz) + ", descsz " + std::to_string(descsz) +
                                ") runs past the end of its note segment",
                            {.offset = base_offset + pos});
@@ -82,7 +77,7 @@ ElfNoteList parse_elf_notes(std::span<const std::byte> bytes, std::uint64_t base
     if (!padding) {
       list.stopped =
           Error(ErrorCode::kCorrupt,
-                "stray bytes after the last ELF note at file offset " + hex(base_offset + pos),
+                "stray bytes after the last ELF note at file offset " + hex_u64(base_offset + pos),
                 {.offset = base_offset + pos});
     }
   }
@@ -98,7 +93,7 @@ void collect_dump_notes(const std::vector<ElfNote>& notes, DumpNotes& out,
       constexpr std::size_t regs_end = kPrStatusRegsOffset + kPrStatusRegCount * 8;
       if (note.desc.size() < regs_end) {
         problems.emplace_back(ErrorCode::kCorrupt,
-                              "NT_PRSTATUS note at file offset " + hex(note.offset) + " has " +
+                              "NT_PRSTATUS note at file offset " + hex_u64(note.offset) + " has " +
                                   std::to_string(note.desc.size()) + " bytes, x86_64 needs " +
                                   std::to_string(regs_end),
                               ErrorPayload{.offset = note.offset});
@@ -116,7 +111,7 @@ void collect_dump_notes(const std::vector<ElfNote>& notes, DumpNotes& out,
       if (out.vmcoreinfo) {
         problems.emplace_back(
             ErrorCode::kCorrupt,
-            "second VMCOREINFO note at file offset " + hex(note.offset) + " ignored",
+            "second VMCOREINFO note at file offset " + hex_u64(note.offset) + " ignored",
             ErrorPayload{.offset = note.offset});
         continue;
       }
@@ -128,7 +123,7 @@ void collect_dump_notes(const std::vector<ElfNote>& notes, DumpNotes& out,
     } else if ((note.name == "CORE" || note.name == "SNAP") && note.type == kNtTaskStruct) {
       if (note.desc.size() < 8) {
         problems.emplace_back(ErrorCode::kCorrupt,
-                              "NT_TASKSTRUCT note at file offset " + hex(note.offset) +
+                              "NT_TASKSTRUCT note at file offset " + hex_u64(note.offset) +
                                   " is too short to hold a task address",
                               ErrorPayload{.offset = note.offset});
         continue;

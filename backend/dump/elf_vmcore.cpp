@@ -4,10 +4,10 @@
 
 #include <algorithm>
 #include <bit>
-#include <cstdio>
 #include <cstring>
 
 #include "dump/elf_notes.h"
+#include "support/hex.h"
 
 namespace vmscope {
 
@@ -18,12 +18,6 @@ static_assert(std::endian::native == std::endian::little);
 namespace {
 
 using Piece = ElfSegmentMemory::Piece;
-
-std::string hex(std::uint64_t value) {
-  char buf[24];
-  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(value));
-  return buf;
-}
 
 template <typename T>
 Result<T> read_struct(const RandomAccessFile& file, std::uint64_t offset, std::string_view what) {
@@ -47,13 +41,13 @@ Status read_pieces(const RandomAccessFile& file, const std::vector<Piece>& piece
   while (done < out.size()) {
     if (it == pieces.end() || addr < it->start || addr >= it->end()) {
       return Error(ErrorCode::kAddressNotMapped,
-                   "physical address " + hex(addr) + " is not in the dump",
+                   "physical address " + hex_u64(addr) + " is not in the dump",
                    {.address = addr, .physical = addr});
     }
     std::uint64_t n = std::min<std::uint64_t>(out.size() - done, it->end() - addr);
     if (!it->stored) {
       return Error(ErrorCode::kPageExcluded,
-                   "physical address " + hex(addr) + " is described by program header " +
+                   "physical address " + hex_u64(addr) + " is described by program header " +
                        std::to_string(it->segment) + " but not stored in the file",
                    {.address = addr, .physical = addr});
     }
@@ -66,8 +60,8 @@ Status read_pieces(const RandomAccessFile& file, const std::vector<Piece>& piece
     }
     if (now < n) {
       return Error(ErrorCode::kPageAbsent,
-                   "physical address " + hex(addr + now) + " lies past the end of the file (" +
-                       hex(file_size) + " bytes): the dump is truncated",
+                   "physical address " + hex_u64(addr + now) + " lies past the end of the file (" +
+                       hex_u64(file_size) + " bytes): the dump is truncated",
                    {.address = addr + now, .physical = addr + now, .offset = file_offset + now});
     }
     done += n;
@@ -102,7 +96,7 @@ Status check_alias(const RandomAccessFile& file, const std::vector<Piece>& piece
   if (first != second) {
     return Error(ErrorCode::kCorrupt,
                  "program header " + std::to_string(extent.segment) +
-                     " describes physical memory at " + hex(extent.start) +
+                     " describes physical memory at " + hex_u64(extent.start) +
                      " that an earlier segment also holds, with different contents",
                  {.address = extent.start, .physical = extent.start, .offset = extent.offset});
   }
@@ -199,8 +193,8 @@ Result<ElfCoreHeader> read_elf_core_header(const RandomAccessFile& file) {
     }
     if (phdr.p_type == PT_LOAD && phdr.p_filesz > phdr.p_memsz) {
       return Error(ErrorCode::kCorrupt,
-                   "program header " + std::to_string(i) + ": p_filesz " + hex(phdr.p_filesz) +
-                       " is larger than p_memsz " + hex(phdr.p_memsz),
+                   "program header " + std::to_string(i) + ": p_filesz " + hex_u64(phdr.p_filesz) +
+                       " is larger than p_memsz " + hex_u64(phdr.p_memsz),
                    {.offset = at});
     }
     header.segments.push_back({.index = static_cast<std::uint32_t>(i),
@@ -224,7 +218,7 @@ Result<std::unique_ptr<ElfSegmentMemory>> ElfSegmentMemory::build(
     if (seg.memsz > UINT64_MAX - seg.paddr) {
       return Error(ErrorCode::kCorrupt,
                    "program header " + std::to_string(seg.index) + ": physical range " +
-                       hex(seg.paddr) + " + " + hex(seg.memsz) + " overflows",
+                       hex_u64(seg.paddr) + " + " + hex_u64(seg.memsz) + " overflows",
                    {.address = seg.paddr, .physical = seg.paddr});
     }
     if (seg.filesz > 0) stored.push_back({seg.paddr, seg.filesz, seg.offset, seg.index});
@@ -301,7 +295,7 @@ Result<std::unique_ptr<ElfSegmentMemory>> ElfSegmentMemory::build(
   }
   if (missing > 0) {
     problems.emplace_back(ErrorCode::kTruncated,
-                          file.name() + " ends at " + hex(file.size()) + ": " +
+                          file.name() + " ends at " + hex_u64(file.size()) + ": " +
                               std::to_string(missing) +
                               " bytes of memory its segments promise are missing (reads there "
                               "fail with page-absent)",
@@ -335,7 +329,7 @@ Result<DumpNotes> read_elf_dump_notes(const RandomAccessFile& file, const ElfCor
     if (seg.offset > file.size() || file.size() - seg.offset < seg.filesz) {
       return Error(ErrorCode::kTruncated,
                    "note segment (program header " + std::to_string(seg.index) + ", offset " +
-                       hex(seg.offset) + ", " + std::to_string(seg.filesz) +
+                       hex_u64(seg.offset) + ", " + std::to_string(seg.filesz) +
                        " bytes) ends past the end of " + file.name(),
                    {.offset = file.size(), .name = file.name()});
     }

@@ -6,6 +6,7 @@
 
 #include "dump/elf_notes.h"
 #include "dump/kdump_page_codec.h"
+#include "support/hex.h"
 
 namespace vmscope {
 namespace {
@@ -14,16 +15,6 @@ namespace {
 constexpr std::uint64_t kMaxBitmapBytes = std::uint64_t{1} << 30;
 constexpr std::uint64_t kMaxNotesBytes = std::uint64_t{64} << 20;
 constexpr std::uint64_t kMaxVmcoreinfoBytes = std::uint64_t{1} << 20;
-
-std::string hex(std::uint64_t value) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  do {
-    out.insert(out.begin(), kDigits[value & 0xf]);
-    value >>= 4;
-  } while (value != 0);
-  return "0x" + out;
-}
 
 template <typename T>
 T load_le(const std::byte* p) {
@@ -149,7 +140,7 @@ KdumpCompressedDump::PageState KdumpCompressedDump::page_state(std::uint64_t pfn
 Error KdumpCompressedDump::page_error(ErrorCode code, std::uint64_t pfn, const std::string& why,
                                       std::optional<std::uint64_t> file_offset) const {
   std::uint64_t paddr = pfn * header_.block_size;
-  return Error(code, "physical page " + hex(paddr) + " (pfn " + hex(pfn) + "): " + why,
+  return Error(code, "physical page " + hex_u64(paddr) + " (pfn " + hex_u64(pfn) + "): " + why,
                {.address = paddr, .physical = paddr, .offset = file_offset, .name = file_->name()});
 }
 
@@ -177,7 +168,7 @@ Result<KdumpPageDescriptor> KdumpCompressedDump::descriptor(std::uint64_t pfn) c
                         at);
     }
     return page_error(ErrorCode::kTruncated, pfn,
-                      "the file ends before its page descriptor at offset " + hex(at), at);
+                      "the file ends before its page descriptor at offset " + hex_u64(at), at);
   }
   KdumpPageDescriptor desc{
       load_le<std::uint64_t>(raw.data()), load_le<std::uint32_t>(raw.data() + 8),
@@ -213,8 +204,8 @@ Status KdumpCompressedDump::read_page(std::uint64_t pfn, std::size_t offset,
   if (desc.offset > file_->size() || file_->size() - desc.offset < desc.size) {
     ErrorCode code = header_.incomplete() ? ErrorCode::kPageAbsent : ErrorCode::kTruncated;
     return page_error(code, pfn,
-                      "its data at offset " + hex(desc.offset) + " (" + std::to_string(desc.size) +
-                          " bytes) is past the end of the file",
+                      "its data at offset " + hex_u64(desc.offset) + " (" +
+                          std::to_string(desc.size) + " bytes) is past the end of the file",
                       desc.offset);
   }
   std::vector<std::byte> stored(desc.size);

@@ -11,22 +11,13 @@
 #include <string>
 
 #include "dump/kdump_header.h"
+#include "support/hex.h"
 
 namespace vmscope {
 namespace {
 
 constexpr std::uint32_t kAllEncodings =
     kKdumpPageZlib | kKdumpPageLzo | kKdumpPageSnappy | kKdumpPageZstd;
-
-std::string hex(std::uint64_t v) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  do {
-    out.insert(out.begin(), kDigits[v & 0xf]);
-    v >>= 4;
-  } while (v != 0);
-  return "0x" + out;
-}
 
 Error wrong_length(const char* what, std::size_t got, std::size_t want) {
   return Error(ErrorCode::kCorrupt, std::string(what) + " page decodes to " + std::to_string(got) +
@@ -100,11 +91,11 @@ std::uint32_t kdump_page_encoding(std::uint32_t flags) {
 Status decode_kdump_page(std::uint32_t flags, std::span<const std::byte> stored,
                          std::span<std::byte> page) {
   if ((flags & ~kAllEncodings) != 0) {
-    return Error(ErrorCode::kUnsupported, "unknown page encoding flags " + hex(flags));
+    return Error(ErrorCode::kUnsupported, "unknown page encoding flags " + hex_u64(flags));
   }
   std::uint32_t encoding = kdump_page_encoding(flags);
   if (std::popcount(encoding) > 1) {
-    return Error(ErrorCode::kCorrupt, "page flags " + hex(flags) + " name several encodings");
+    return Error(ErrorCode::kCorrupt, "page flags " + hex_u64(flags) + " name several encodings");
   }
   switch (encoding) {
     case 0:

@@ -1,6 +1,5 @@
 #include "kernel/devices.h"
 
-#include <cstdio>
 #include <map>
 #include <optional>
 
@@ -8,6 +7,7 @@
 #include "program/list_walker.h"
 #include "program/name_lookup.h"
 #include "program/walk.h"
+#include "support/hex.h"
 
 namespace vmscope::kernel {
 namespace {
@@ -20,12 +20,6 @@ constexpr std::uint64_t kMaxBuckets = 1u << 16;
 // (include/linux/kdev_t.h). A kernel ABI constant, not a struct layout, so
 // DWARF has no say in it.
 constexpr unsigned kMinorBits = 20;
-
-std::string hex(std::uint64_t value) {
-  char text[24];
-  std::snprintf(text, sizeof text, "%llx", static_cast<unsigned long long>(value));
-  return text;
-}
 
 // A global array of pointers (chrdevs[], major_names[]): its address and length
 // from DWARF.
@@ -210,7 +204,7 @@ void list_char_devices(const VirtualMemory& memory, const OpsNamer& ops_symbol,
       auto window = StructWindow::read(memory, region, l.cds_span);
       if (!window.ok()) {
         out.problems.push_back(window.error().with_context("reading char_device_struct " +
-                                                           hex(region) + " of chrdevs[" +
+                                                           hex_u64(region) + " of chrdevs[" +
                                                            std::to_string(bucket) + "]"));
         break;
       }
@@ -227,7 +221,7 @@ void list_char_devices(const VirtualMemory& memory, const OpsNamer& ops_symbol,
       }
       auto note = [&](const Error& e, const char* what) {
         out.problems.push_back(e.with_context(std::string("reading the ") + what +
-                                              " of char device region " + hex(region)));
+                                              " of char device region " + hex_u64(region)));
       };
       if (l.cds_cdev.present()) {
         r.cdev = window->value(l.cds_cdev);
@@ -289,7 +283,7 @@ std::map<std::uint32_t, DiskOfMajor> disks_by_major(const VirtualMemory& memory,
     auto disk = memory.read_u64(bdev + l.bdev_disk);
     if (!disk.ok()) {
       out.problems.push_back(
-          disk.error().with_context("reading the disk of block device " + hex(bdev)));
+          disk.error().with_context("reading the disk of block device " + hex_u64(bdev)));
       continue;
     }
     if (*disk == 0) continue;
@@ -297,7 +291,7 @@ std::map<std::uint32_t, DiskOfMajor> disks_by_major(const VirtualMemory& memory,
     auto fops = memory.read_u64(*disk + l.gendisk_fops);
     if (!major.ok() || !fops.ok()) {
       out.problems.push_back((major.ok() ? fops.error() : major.error())
-                                 .with_context("reading gendisk " + hex(*disk)));
+                                 .with_context("reading gendisk " + hex_u64(*disk)));
       continue;
     }
     if (*fops != 0) disks.emplace(*major, DiskOfMajor{*disk, *fops});  // keeps the first
@@ -332,8 +326,8 @@ void list_block_devices(const VirtualMemory& memory, const OpsNamer& ops_symbol,
       }
       auto window = StructWindow::read(memory, entry, l.bmn_span);
       if (!window.ok()) {
-        out.problems.push_back(window.error().with_context("reading blk_major_name " + hex(entry) +
-                                                           " of major_names[" +
+        out.problems.push_back(window.error().with_context("reading blk_major_name " +
+                                                           hex_u64(entry) + " of major_names[" +
                                                            std::to_string(bucket) + "]"));
         break;
       }

@@ -1,12 +1,11 @@
 #include "kernel/disk_io.h"
 
-#include <cstdio>
-
 #include "debuginfo/type_layout.h"
 #include "program/list_walker.h"
 #include "program/name_lookup.h"
 #include "program/walk.h"
 #include "program/xarray_walker.h"
+#include "support/hex.h"
 
 namespace vmscope::kernel {
 namespace {
@@ -18,12 +17,6 @@ constexpr std::uint64_t kMaxTagDepth = std::uint64_t{1} << 20;  // tags of one b
 // include/linux/blk-mq.h and blk_types.h: kernel ABI values, not layouts.
 constexpr std::uint64_t kMqRqInFlight = 1;  // enum mq_rq_state MQ_RQ_IN_FLIGHT
 constexpr std::uint64_t kReqOpMask = 0xff;  // REQ_OP_BITS = 8; odd ops write
-
-std::string hex(std::uint64_t value) {
-  char text[24];
-  std::snprintf(text, sizeof text, "%llx", static_cast<unsigned long long>(value));
-  return text;
-}
 
 struct DiskIoLayout {
   std::uint64_t block_class = 0, disk_type = 0;
@@ -193,7 +186,7 @@ Status for_each_set_tag(const VirtualMemory& memory, const DiskIoLayout& l, std:
   VMSCOPE_TRY(std::uint64_t map, memory.read_u64(sb + l.sb_map));
   if (depth > kMaxTagDepth || shift > 6 || map_nr > kMaxTagDepth) {
     return Error(ErrorCode::kCorrupt,
-                 "sbitmap " + hex(sb) + " has depth " + std::to_string(depth) + ", shift " +
+                 "sbitmap " + hex_u64(sb) + " has depth " + std::to_string(depth) + ", shift " +
                      std::to_string(shift) + ", map_nr " + std::to_string(map_nr),
                  {.address = sb});
   }
@@ -309,7 +302,7 @@ Result<DiskIoList> list_disk_io(const VirtualMemory& memory, const KernelLayouts
     };
     auto owner = memory.read_u64(node + l.n_klist);
     if (!owner.ok()) {
-      note(owner.error(), "reading klist node " + hex(node));
+      note(owner.error(), "reading klist node " + hex_u64(node));
       continue;
     }
     if (*owner & 1) continue;  // a dead node, being removed (klist's KNODE_DEAD)
@@ -319,14 +312,14 @@ Result<DiskIoList> list_disk_io(const VirtualMemory& memory, const KernelLayouts
     } else {
       auto d = memory.read_u64(node - l.private_knode_class + l.private_device);
       if (!d.ok()) {
-        note(d.error(), "reading the device of klist node " + hex(node));
+        note(d.error(), "reading the device of klist node " + hex_u64(node));
         continue;
       }
       device = *d;
     }
     auto type = memory.read_u64(device + l.device_type);
     if (!type.ok()) {
-      note(type.error(), "reading the type of device " + hex(device));
+      note(type.error(), "reading the type of device " + hex_u64(device));
       continue;
     }
     if (*type != l.disk_type) continue;  // a partition
@@ -334,14 +327,14 @@ Result<DiskIoList> list_disk_io(const VirtualMemory& memory, const KernelLayouts
     if (l.bd_device) {
       auto g = memory.read_u64(device - *l.bd_device + *l.bd_disk);
       if (!g.ok()) {
-        note(g.error(), "reading the disk of device " + hex(device));
+        note(g.error(), "reading the disk of device " + hex_u64(device));
         continue;
       }
       disk.gendisk = *g;
     } else {
       disk.gendisk = device - *l.part0_dev;
     }
-    const std::string where = "reading gendisk " + hex(disk.gendisk);
+    const std::string where = "reading gendisk " + hex_u64(disk.gendisk);
     auto major = memory.read_u32(disk.gendisk + l.major);
     auto queue = memory.read_u64(disk.gendisk + l.queue);
     std::vector<std::byte> name(l.disk_name_size);

@@ -1,12 +1,11 @@
 #include "kernel/irqs.h"
 
-#include <cstdio>
-
 #include "debuginfo/type_layout.h"
 #include "program/maple_tree_walker.h"
 #include "program/name_lookup.h"
 #include "program/walk.h"
 #include "program/xarray_walker.h"
+#include "support/hex.h"
 
 namespace vmscope::kernel {
 namespace {
@@ -14,12 +13,6 @@ namespace {
 constexpr std::uint32_t kMaxIrqs = 1u << 20;
 constexpr std::size_t kMaxSharedActions = 256;
 constexpr std::size_t kMaxNameLength = 256;
-
-std::string hex(std::uint64_t value) {
-  char text[24];
-  std::snprintf(text, sizeof text, "%llx", static_cast<unsigned long long>(value));
-  return text;
-}
 
 }  // namespace
 
@@ -94,7 +87,7 @@ Result<Irqs> list_irqs(const VirtualMemory& memory, const KernelLayouts& layouts
     }
     if (!action.ok()) {
       out.problems.push_back(action.error().with_context(
-          "reading the actions of IRQ " + std::to_string(irq) + " (desc " + hex(desc) + ")"));
+          "reading the actions of IRQ " + std::to_string(irq) + " (desc " + hex_u64(desc) + ")"));
     }
     out.irqs.push_back(std::move(entry));
   }

@@ -9,6 +9,7 @@
 #include "program/list_walker.h"
 #include "program/name_lookup.h"
 #include "program/walk.h"
+#include "support/hex.h"
 
 namespace vmscope::kernel {
 namespace {
@@ -20,12 +21,6 @@ constexpr std::uint64_t kMaxSwapperSpaces = std::uint64_t{1} << 16;
 // No machine has more than 2^36 pages (256 TiB of 4 KiB pages); a node claiming more is
 // corrupt.
 constexpr std::uint64_t kMaxNodePages = std::uint64_t{1} << 36;
-
-std::string hex(std::uint64_t value) {
-  char text[24];
-  std::snprintf(text, sizeof text, "%llx", static_cast<unsigned long long>(value));
-  return text;
-}
 
 class SummaryReader {
  public:
@@ -137,7 +132,7 @@ class SummaryReader {
       if (pages.ok()) {
         out_.buffers += *pages;
       } else {
-        problem(pages.error(), "reading the page count of block-device inode " + hex(inode));
+        problem(pages.error(), "reading the page count of block-device inode " + hex_u64(inode));
       }
     }
     return ok_status();
@@ -294,7 +289,7 @@ class SummaryReader {
           // Holes between memory sections have no struct pages; anything else is a gap in
           // the dump and makes the count a lower bound.
           if (status.error().code() != ErrorCode::kAddressNotMapped) {
-            problem(status.error(), "reading struct pages of pfn " + hex(pfn));
+            problem(status.error(), "reading struct pages of pfn " + hex_u64(pfn));
           }
           continue;
         }

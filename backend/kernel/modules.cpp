@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "debuginfo/type_layout.h"
+#include "support/hex.h"
 
 namespace vmscope::kernel {
 namespace {
@@ -17,12 +18,6 @@ std::string lowercase(std::string_view text) {
   std::string out(text);
   for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return out;
-}
-
-std::string hex(std::uint64_t value) {
-  char text[24];
-  std::snprintf(text, sizeof text, "0x%llx", static_cast<unsigned long long>(value));
-  return text;
 }
 
 // Enumerators of an enum type, value -> name.
@@ -216,7 +211,7 @@ Result<ModuleList> list_modules(const VirtualMemory& memory, const ModuleLayout&
     auto window = StructWindow::read(memory, address, l.module_span);
     if (!window.ok()) {
       out.problems.push_back(
-          window.error().with_context("reading struct module at " + hex(address)));
+          window.error().with_context("reading struct module at " + hex_u64(address)));
       continue;
     }
     KernelModule m;

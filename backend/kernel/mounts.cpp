@@ -1,20 +1,13 @@
 #include "kernel/mounts.h"
 
-#include <cstdio>
-
 #include "program/name_lookup.h"
+#include "support/hex.h"
 
 namespace vmscope::kernel {
 namespace {
 
 constexpr std::size_t kMaxMounts = std::size_t{1} << 20;
 constexpr std::size_t kMaxNameLength = 4096;  // PATH_MAX: device names are user strings
-
-std::string hex(std::uint64_t value) {
-  char text[24];
-  std::snprintf(text, sizeof text, "%llx", static_cast<unsigned long long>(value));
-  return text;
-}
 
 }  // namespace
 
@@ -48,7 +41,7 @@ Result<MountList> list_mounts(const VirtualMemory& memory, const KernelLayouts& 
   const std::uint64_t owner = task.value_or(l.init_task);
   VMSCOPE_TRY(std::uint64_t nsproxy, memory.read_u64(owner + l.task_nsproxy));
   if (nsproxy == 0) {
-    return Error(ErrorCode::kNotFound, "task " + hex(owner) + " has no nsproxy (it has exited)",
+    return Error(ErrorCode::kNotFound, "task " + hex_u64(owner) + " has no nsproxy (it has exited)",
                  {.address = owner});
   }
   MountList out;
@@ -62,7 +55,7 @@ Result<MountList> list_mounts(const VirtualMemory& memory, const KernelLayouts& 
   if (walk.error && walk.error->code() == ErrorCode::kCancelled) return *walk.error;
   if (walk.error) {
     out.problems.push_back(
-        walk.error->with_context("walking the mounts of namespace " + hex(out.mnt_namespace)));
+        walk.error->with_context("walking the mounts of namespace " + hex_u64(out.mnt_namespace)));
   }
 
   const VfsPathGraph graph(memory, l.path);
@@ -71,7 +64,7 @@ Result<MountList> list_mounts(const VirtualMemory& memory, const KernelLayouts& 
     MountEntry entry{.mount = mount};
     auto note = [&](const Error& e, const char* what) {
       out.problems.push_back(
-          e.with_context(std::string("reading the ") + what + " of mount " + hex(mount)));
+          e.with_context(std::string("reading the ") + what + " of mount " + hex_u64(mount)));
     };
     if (auto sb = memory.read_u64(mount + l.path.mount_mnt + l.path.vfsmount_sb); sb.ok()) {
       entry.superblock = *sb;

@@ -6,18 +6,13 @@
 
 #include "program/name_lookup.h"
 #include "program/walk.h"
+#include "support/hex.h"
 
 namespace vmscope::kernel {
 namespace {
 
 constexpr std::size_t kMaxDevices = std::size_t{1} << 20;
 constexpr std::size_t kMaxAddresses = 4096;  // per device and family
-
-std::string hex(std::uint64_t value) {
-  char text[24];
-  std::snprintf(text, sizeof text, "%llx", static_cast<unsigned long long>(value));
-  return text;
-}
 
 }  // namespace
 
@@ -72,7 +67,7 @@ Result<NetDevices> list_net_devices(const VirtualMemory& memory, const KernelLay
     VMSCOPE_CHECK(cancel.check());
     NetDevice dev{.address = address};
     auto note = [&](const Error& e, const std::string& what) {
-      out.problems.push_back(e.with_context(what + " of net_device " + hex(address)));
+      out.problems.push_back(e.with_context(what + " of net_device " + hex_u64(address)));
     };
     if (auto window = StructWindow::read(memory, address,
                                          [&] {

@@ -1,22 +1,16 @@
 #include "kernel/open_files.h"
 
 #include <algorithm>
-#include <cstdio>
 #include <cstring>
 
 #include "program/name_lookup.h"
 #include "program/walk.h"
+#include "support/hex.h"
 
 namespace vmscope::kernel {
 namespace {
 
 constexpr std::uint64_t kChunkEntries = 512;  // one page of file pointers
-
-std::string hex(std::uint64_t value) {
-  char text[24];
-  std::snprintf(text, sizeof text, "%llx", static_cast<unsigned long long>(value));
-  return text;
-}
 
 }  // namespace
 
@@ -72,7 +66,7 @@ class FilesReader {
     VMSCOPE_TRY(std::uint64_t mnt, memory_.read_u64(address + layout_.path_mnt));
     VMSCOPE_TRY(std::uint64_t dentry, memory_.read_u64(address + layout_.path_dentry));
     if (mnt == 0 || dentry == 0) {
-      return Error(ErrorCode::kCorrupt, "struct path at " + hex(address) + " is empty",
+      return Error(ErrorCode::kCorrupt, "struct path at " + hex_u64(address) + " is empty",
                    {.address = address});
     }
     return build_path(graph_, dentry, mnt - layout_.path.mount_mnt);
@@ -80,7 +74,7 @@ class FilesReader {
 
   OpenFile read_file(std::uint32_t fd, std::uint64_t file) {
     OpenFile f{.fd = fd, .file = file};
-    const std::string what = "fd " + std::to_string(fd) + " (file " + hex(file) + ")";
+    const std::string what = "fd " + std::to_string(fd) + " (file " + hex_u64(file) + ")";
     if (auto dentry = memory_.read_u64(file + layout_.file_path + layout_.path_dentry);
         dentry.ok()) {
       f.dentry = *dentry;
@@ -155,7 +149,7 @@ Result<OpenFiles> list_open_files(const VirtualMemory& memory, const KernelLayou
   std::uint64_t count = max_fds;
   if (count > kMaxFileDescriptors) {
     out.problems.push_back(Error(ErrorCode::kLimitExceeded,
-                                 "fdtable " + hex(fdt) + " claims " + std::to_string(max_fds) +
+                                 "fdtable " + hex_u64(fdt) + " claims " + std::to_string(max_fds) +
                                      " descriptors; reading the first " +
                                      std::to_string(kMaxFileDescriptors),
                                  {.address = fdt}));

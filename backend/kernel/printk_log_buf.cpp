@@ -3,6 +3,8 @@
 #include <cstring>
 #include <string_view>
 
+#include "support/hex.h"
+
 namespace vmscope::kernel {
 namespace {
 
@@ -18,12 +20,6 @@ Result<std::uint64_t> variable(const debuginfo::DebugInfo& debug, std::string_vi
 Result<std::uint64_t> read_u32(const VirtualMemory& memory, std::uint64_t address) {
   VMSCOPE_TRY(std::uint32_t value, memory.read_u32(address));
   return std::uint64_t{value};
-}
-
-std::string hex(std::uint64_t value) {
-  char text[24];
-  std::snprintf(text, sizeof text, "0x%llx", static_cast<unsigned long long>(value));
-  return text;
 }
 
 // "KEY=value\0KEY=value" into pairs; a part without '=' is kept as a key with no value.
@@ -71,10 +67,10 @@ Result<KernelLog> read_records(const VirtualMemory& memory, const PrintkLogBufLa
   std::uint64_t seq = first_seq;
   bool wrapped = false;
   auto stop = [&](std::string why) {
-    log.problems.push_back(Error(
-        ErrorCode::kCorrupt,
-        "log_buf record at index " + std::to_string(idx) + " (" + hex(buffer + idx) + "): " + why,
-        {.address = buffer + idx}));
+    log.problems.push_back(Error(ErrorCode::kCorrupt,
+                                 "log_buf record at index " + std::to_string(idx) + " (" +
+                                     hex_u64(buffer + idx) + "): " + why,
+                                 {.address = buffer + idx}));
   };
   while (idx != next_idx) {
     if ((seq - first_seq) % 1024 == 0) VMSCOPE_CHECK(cancel.check());

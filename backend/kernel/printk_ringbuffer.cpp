@@ -4,6 +4,8 @@
 #include <cstring>
 #include <set>
 
+#include "support/hex.h"
+
 namespace vmscope::kernel {
 namespace {
 
@@ -61,12 +63,6 @@ Result<PrintkRingbufferLayout> resolve_members(const debuginfo::DebugInfo& debug
   l.desc_reusable = enumerator_or(debug, "desc_reusable", 3);
   l.log_cont = static_cast<std::uint32_t>(enumerator_or(debug, "LOG_CONT", 8));
   return l;
-}
-
-std::string hex(std::uint64_t value) {
-  char text[24];
-  std::snprintf(text, sizeof text, "0x%llx", static_cast<unsigned long long>(value));
-  return text;
 }
 
 // Where a record's text is inside the data ring, by the kernel's get_data() rules.
@@ -133,7 +129,7 @@ Result<KernelLog> read_printk_ringbuffer(const VirtualMemory& memory,
   const std::uint64_t size_bits = header->value(l.size_bits);
   if (count_bits > kMaxCountBits || size_bits > kMaxSizeBits || size_bits < 3) {
     return Error(ErrorCode::kCorrupt,
-                 "printk ring buffer header at " + hex(rb) + " is corrupt: count_bits " +
+                 "printk ring buffer header at " + hex_u64(rb) + " is corrupt: count_bits " +
                      std::to_string(count_bits) + ", size_bits " + std::to_string(size_bits),
                  {.address = rb});
   }

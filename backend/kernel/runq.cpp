@@ -1,11 +1,10 @@
 #include "kernel/runq.h"
 
-#include <cstdio>
-
 #include "debuginfo/type_layout.h"
 #include "kernel/per_cpu.h"
 #include "kernel/tasks.h"
 #include "program/name_lookup.h"
+#include "support/hex.h"
 
 namespace vmscope::kernel {
 namespace {
@@ -13,12 +12,6 @@ namespace {
 // Task groups nest at most this deep here; the kernel has no hard limit, but a deeper chain
 // in a dump is far more likely a cycle through corrupt my_q pointers.
 constexpr std::uint32_t kMaxGroupDepth = 32;
-
-std::string hex(std::uint64_t value) {
-  char text[24];
-  std::snprintf(text, sizeof text, "%llx", static_cast<unsigned long long>(value));
-  return text;
-}
 
 // Offset of the rb_root inside a member that is an rb_root_cached (4.14+) or a plain rb_root.
 Result<std::uint64_t> rb_root_of(const FieldResolver& type, std::string_view member) {
@@ -87,7 +80,7 @@ class RunQueueReader {
       queued.comm = task->comm;
       queued.prio = task->prio;
     } else {
-      problem(task.error().with_context("reading queued task " + hex(task_address)));
+      problem(task.error().with_context("reading queued task " + hex_u64(task_address)));
     }
     to.push_back(std::move(queued));
   }
@@ -97,7 +90,7 @@ class RunQueueReader {
     if (!my_q) return 0;
     auto q = memory_.read_u64(entity + *my_q);
     if (!q.ok()) {
-      problem(q.error().with_context("reading my_q of entity " + hex(entity)));
+      problem(q.error().with_context("reading my_q of entity " + hex_u64(entity)));
       return 0;
     }
     return *q;
@@ -122,7 +115,7 @@ class RunQueueReader {
         }
       }
       VMSCOPE_CHECK(check_walk(
-          walk.error, "walking RT queue " + std::to_string(prio) + " at " + hex(prio_array)));
+          walk.error, "walking RT queue " + std::to_string(prio) + " at " + hex_u64(prio_array)));
     }
     return ok_status();
   }
@@ -143,7 +136,7 @@ class RunQueueReader {
         add_task(se - layout_.task_se, depth, to);
       }
     }
-    return check_walk(walk.error, "walking the CFS tree at " + hex(root));
+    return check_walk(walk.error, "walking the CFS tree at " + hex_u64(root));
   }
 
   Status walk_dl(std::uint64_t root, std::vector<QueuedTask>& to) {
@@ -151,7 +144,7 @@ class RunQueueReader {
     options.max_entries = std::size_t{1} << 20;
     auto walk = walk_rbtree(memory_, root, layout_.dl_tree, options);
     for (std::uint64_t dl_se : walk.entries) add_task(dl_se - layout_.task_dl, 0, to);
-    return check_walk(walk.error, "walking the deadline tree at " + hex(root));
+    return check_walk(walk.error, "walking the deadline tree at " + hex_u64(root));
   }
 
   const VirtualMemory& memory_;

@@ -1,9 +1,9 @@
 #include "kernel/task_stack.h"
 
 #include <cstring>
-#include <sstream>
 
 #include "debuginfo/type_layout.h"
+#include "support/hex.h"
 
 namespace vmscope::kernel {
 namespace {
@@ -11,12 +11,6 @@ namespace {
 constexpr std::uint64_t kPageSize = 4096;
 // No kernel stack is larger than this; a bigger THREAD_SIZE is a misread.
 constexpr std::uint64_t kMaxStackSize = 1u << 20;
-
-std::string hex(std::uint64_t v) {
-  std::ostringstream out;
-  out << "0x" << std::hex << v;
-  return out.str();
-}
 
 std::optional<std::uint32_t> member_offset(const debuginfo::QualifiedType& type,
                                            std::string_view name) {
@@ -161,7 +155,8 @@ Result<StackRegion> task_stack_region(const VirtualMemory& memory, const StackLa
                                       std::uint64_t task) {
   VMSCOPE_TRY(std::uint64_t stack, memory.read_u64(task + layout.task_stack));
   if (stack == 0 || stack % kPageSize != 0 || stack + layout.thread_size < stack) {
-    return Error(ErrorCode::kCorrupt, "task " + hex(task) + " has stack pointer " + hex(stack),
+    return Error(ErrorCode::kCorrupt,
+                 "task " + hex_u64(task) + " has stack pointer " + hex_u64(stack),
                  ErrorPayload{.address = task});
   }
   return StackRegion{stack, stack + layout.thread_size, "task"};
@@ -212,7 +207,7 @@ Result<StartingRegisters> switch_frame_registers(const VirtualMemory& memory,
   VMSCOPE_TRY(std::uint64_t sp, memory.read_u64(task + layout.thread_sp));
   std::vector<std::byte> frame(f.size);
   Status read = memory.read(sp, frame);
-  if (!read.ok()) return read.error().with_context("switch frame at thread.sp " + hex(sp));
+  if (!read.ok()) return read.error().with_context("switch frame at thread.sp " + hex_u64(sp));
   auto word = [&](std::uint32_t offset) {
     std::uint64_t v = 0;
     std::memcpy(&v, frame.data() + offset, sizeof(v));
@@ -231,7 +226,7 @@ Result<StartingRegisters> switch_frame_registers(const VirtualMemory& memory,
   for (std::uint64_t fork : layout.fork_return) {
     if (r.pc() == fork) start.interrupted = true;
   }
-  start.origin = "inactive_task_frame at thread.sp " + hex(sp);
+  start.origin = "inactive_task_frame at thread.sp " + hex_u64(sp);
   return start;
 }
 

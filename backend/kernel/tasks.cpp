@@ -6,6 +6,7 @@
 #include <unordered_set>
 
 #include "debuginfo/type_layout.h"
+#include "support/hex.h"
 
 namespace vmscope::kernel {
 namespace {
@@ -34,12 +35,6 @@ std::optional<std::pair<std::uint64_t, std::uint32_t>> global_array(
 Error with_address(Error error, std::uint64_t address) {
   if (!error.payload().address) error.payload().address = address;
   return error;
-}
-
-std::string hex(std::uint64_t value) {
-  char text[24];
-  std::snprintf(text, sizeof text, "0x%llx", static_cast<unsigned long long>(value));
-  return text;
 }
 
 }  // namespace
@@ -224,7 +219,7 @@ class TaskCollector {
     auto window = StructWindow::read(memory_, address, layout_.task_span);
     if (!window.ok()) {
       out_.problems.push_back(with_address(
-          window.error().with_context("reading task_struct at " + hex(address)), address));
+          window.error().with_context("reading task_struct at " + hex_u64(address)), address));
       index_.emplace(address, std::nullopt);
       return std::nullopt;
     }

@@ -1,24 +1,18 @@
 #include "kernel/timers.h"
 
 #include <algorithm>
-#include <cstdio>
 
 #include "debuginfo/type_layout.h"
 #include "kernel/per_cpu.h"
 #include "program/hlist_walker.h"
 #include "program/name_lookup.h"
 #include "program/walk.h"
+#include "support/hex.h"
 
 namespace vmscope::kernel {
 namespace {
 
 constexpr std::size_t kMaxTimersPerBucket = std::size_t{1} << 20;
-
-std::string hex(std::uint64_t value) {
-  char text[24];
-  std::snprintf(text, sizeof text, "%llx", static_cast<unsigned long long>(value));
-  return text;
-}
 
 // Length and element size of an array type; nullopt for anything else.
 std::optional<std::pair<std::uint64_t, std::uint64_t>> array_shape(
@@ -77,8 +71,9 @@ Result<TimerWheel> list_timers(const VirtualMemory& memory, const KernelLayouts&
         auto walk = walk_hlist(memory, head, hlist, options);
         if (walk.error && walk.error->code() == ErrorCode::kCancelled) return *walk.error;
         if (walk.error) {
-          out.problems.push_back(walk.error->with_context(
-              "walking timer bucket " + std::to_string(bucket) + " of base " + hex(tb.address)));
+          out.problems.push_back(walk.error->with_context("walking timer bucket " +
+                                                          std::to_string(bucket) + " of base " +
+                                                          hex_u64(tb.address)));
         }
         for (std::uint64_t timer : walk.entries) {
           PendingTimer t{.timer = timer};
@@ -86,7 +81,7 @@ Result<TimerWheel> list_timers(const VirtualMemory& memory, const KernelLayouts&
           auto f = memory.read_u64(timer + function);
           if (!e.ok() || !f.ok()) {
             out.problems.push_back(
-                (e.ok() ? f.error() : e.error()).with_context("reading timer " + hex(timer)));
+                (e.ok() ? f.error() : e.error()).with_context("reading timer " + hex_u64(timer)));
           } else {
             t.expires = *e;
             t.function = *f;

@@ -1,19 +1,14 @@
 #include "kernel/vfs_path.h"
 
 #include <algorithm>
-#include <cstdio>
 #include <vector>
+
+#include "support/hex.h"
 
 namespace vmscope::kernel {
 namespace {
 
 constexpr std::size_t kMaxNameLength = 255;  // NAME_MAX
-
-std::string hex(std::uint64_t value) {
-  char text[24];
-  std::snprintf(text, sizeof text, "%llx", static_cast<unsigned long long>(value));
-  return text;
-}
 
 }  // namespace
 
@@ -23,7 +18,7 @@ Result<std::string> build_path(const PathGraph& graph, std::uint64_t dentry, std
   for (std::size_t step = 0;; ++step) {
     if (step > kMaxPathComponents) {
       return Error(ErrorCode::kLoopDetected,
-                   "path of dentry " + hex(dentry) + " climbs more than " +
+                   "path of dentry " + hex_u64(dentry) + " climbs more than " +
                        std::to_string(kMaxPathComponents) + " levels",
                    {.address = dentry});
     }

@@ -1,20 +1,13 @@
 #include "kernel/vm_areas.h"
 
-#include <cstdio>
-
 #include "program/name_lookup.h"
 #include "program/walk.h"
+#include "support/hex.h"
 
 namespace vmscope::kernel {
 namespace {
 
 constexpr std::size_t kMaxAreas = std::size_t{1} << 20;  // beyond vm.max_map_count's 65530
-
-std::string hex(std::uint64_t value) {
-  char text[24];
-  std::snprintf(text, sizeof text, "%llx", static_cast<unsigned long long>(value));
-  return text;
-}
 
 }  // namespace
 
@@ -60,7 +53,7 @@ Result<VmAreas> list_vm_areas(const VirtualMemory& memory, const KernelLayouts& 
     auto walk = walk_maple_tree(memory, out.mm + *l.mm_mt, l.maple, options);
     if (walk.error && walk.error->code() == ErrorCode::kCancelled) return *walk.error;
     if (walk.error) {
-      out.problems.push_back(walk.error->with_context("walking the VMAs of mm " + hex(out.mm)));
+      out.problems.push_back(walk.error->with_context("walking the VMAs of mm " + hex_u64(out.mm)));
     }
     for (const MapleEntry& e : walk.entries) vmas.push_back(e.entry);
   } else {
@@ -95,7 +88,7 @@ Result<VmAreas> list_vm_areas(const VirtualMemory& memory, const KernelLayouts& 
                        : !end.ok()   ? end.error()
                        : !flags.ok() ? flags.error()
                                      : file.error();
-      out.problems.push_back(e.with_context("reading VMA " + hex(vma)));
+      out.problems.push_back(e.with_context("reading VMA " + hex_u64(vma)));
       out.areas.push_back(area);
       continue;
     }
@@ -112,7 +105,8 @@ Result<VmAreas> list_vm_areas(const VirtualMemory& memory, const KernelLayouts& 
       if (path.ok()) {
         area.path = *path;
       } else {
-        out.problems.push_back(path.error().with_context("building the path of VMA " + hex(vma)));
+        out.problems.push_back(
+            path.error().with_context("building the path of VMA " + hex_u64(vma)));
       }
     }
     out.areas.push_back(std::move(area));

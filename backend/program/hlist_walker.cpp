@@ -1,22 +1,12 @@
 #include "program/hlist_walker.h"
 
-#include <cinttypes>
-#include <cstdio>
 #include <string>
 
 #include "debuginfo/type_layout.h"
 #include "program/walk_memory.h"
+#include "support/hex.h"
 
 namespace vmscope {
-namespace {
-
-std::string hex(std::uint64_t value) {
-  char buffer[24];
-  std::snprintf(buffer, sizeof buffer, "0x%" PRIx64, value);
-  return buffer;
-}
-
-}  // namespace
 
 Result<HlistLayout> hlist_layout(const NameLookup& names, std::string_view container,
                                  std::string_view member) {
@@ -42,7 +32,7 @@ WalkResult<std::uint64_t> walk_hlist(const VirtualMemory& program_memory, std::u
   std::uint64_t link = head + layout.first_offset;  // the pointer that led to `node`
   auto first = memory.read_u64(link);
   if (!first.ok()) {
-    result.error = first.error().with_context("reading the hlist head at " + hex(head));
+    result.error = first.error().with_context("reading the hlist head at " + hex_u64(head));
     return result;
   }
   for (std::uint64_t node = *first; node != 0;) {
@@ -60,14 +50,14 @@ WalkResult<std::uint64_t> walk_hlist(const VirtualMemory& program_memory, std::u
     }
     auto both = read_words(memory, node, links);
     if (!both.ok()) {
-      result.error = both.error().with_context("reading hlist node " + hex(node));
+      result.error = both.error().with_context("reading hlist node " + hex_u64(node));
       return result;
     }
     const auto [next, pprev] = *both;
     if (layout.check_pprev && pprev != link) {
       result.error = Error(ErrorCode::kCorrupt,
-                           "the hlist is corrupt: node " + hex(node) + " has pprev " + hex(pprev) +
-                               ", not " + hex(link),
+                           "the hlist is corrupt: node " + hex_u64(node) + " has pprev " +
+                               hex_u64(pprev) + ", not " + hex_u64(link),
                            {.address = node});
       return result;
     }

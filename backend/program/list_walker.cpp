@@ -1,22 +1,12 @@
 #include "program/list_walker.h"
 
-#include <cinttypes>
-#include <cstdio>
 #include <string>
 
 #include "debuginfo/type_layout.h"
 #include "program/walk_memory.h"
+#include "support/hex.h"
 
 namespace vmscope {
-namespace {
-
-std::string hex(std::uint64_t value) {
-  char buffer[24];
-  std::snprintf(buffer, sizeof buffer, "0x%" PRIx64, value);
-  return buffer;
-}
-
-}  // namespace
 
 Result<ListLayout> list_layout(const NameLookup& names, std::string_view container,
                                std::string_view member) {
@@ -41,7 +31,7 @@ WalkResult<std::uint64_t> walk_list(const VirtualMemory& program_memory, std::ui
   std::uint64_t previous = head;
   auto next = memory.read_u64(head + layout.next_offset);
   if (!next.ok()) {
-    result.error = next.error().with_context("reading the list head at " + hex(head));
+    result.error = next.error().with_context("reading the list head at " + hex_u64(head));
     return result;
   }
   std::uint64_t node = *next;
@@ -51,9 +41,10 @@ WalkResult<std::uint64_t> walk_list(const VirtualMemory& program_memory, std::ui
       return result;
     }
     if (node == 0) {
-      result.error = Error(ErrorCode::kCorrupt,
-                           "the list breaks: node " + hex(previous) + " has a NULL next pointer",
-                           {.address = previous + layout.next_offset});
+      result.error =
+          Error(ErrorCode::kCorrupt,
+                "the list breaks: node " + hex_u64(previous) + " has a NULL next pointer",
+                {.address = previous + layout.next_offset});
       return result;
     }
     if (!visited.insert(node)) {
@@ -68,15 +59,15 @@ WalkResult<std::uint64_t> walk_list(const VirtualMemory& program_memory, std::ui
     if (layout.check_prev) {
       auto both = read_words(memory, node, links);
       if (!both.ok()) {
-        result.error = both.error().with_context("reading list node " + hex(node) +
-                                                 " (reached from " + hex(previous) + ")");
+        result.error = both.error().with_context("reading list node " + hex_u64(node) +
+                                                 " (reached from " + hex_u64(previous) + ")");
         return result;
       }
       const auto [node_next, node_prev] = *both;
       if (node_prev != previous) {
         result.error = Error(ErrorCode::kCorrupt,
-                             "the list is corrupt: node " + hex(node) + " (reached from " +
-                                 hex(previous) + ") has prev " + hex(node_prev),
+                             "the list is corrupt: node " + hex_u64(node) + " (reached from " +
+                                 hex_u64(previous) + ") has prev " + hex_u64(node_prev),
                              {.address = node});
         return result;
       }
@@ -84,8 +75,8 @@ WalkResult<std::uint64_t> walk_list(const VirtualMemory& program_memory, std::ui
     } else {
       auto only_next = memory.read_u64(node + layout.next_offset);
       if (!only_next.ok()) {
-        result.error = only_next.error().with_context("reading list node " + hex(node) +
-                                                      " (reached from " + hex(previous) + ")");
+        result.error = only_next.error().with_context("reading list node " + hex_u64(node) +
+                                                      " (reached from " + hex_u64(previous) + ")");
         return result;
       }
       following = *only_next;
@@ -98,11 +89,11 @@ WalkResult<std::uint64_t> walk_list(const VirtualMemory& program_memory, std::ui
     // Closing the ring: the head's prev must be the last node.
     auto prev = memory.read_u64(head + layout.prev_offset);
     if (!prev.ok()) {
-      result.error = prev.error().with_context("reading the list head at " + hex(head));
+      result.error = prev.error().with_context("reading the list head at " + hex_u64(head));
     } else if (*prev != previous) {
       result.error = Error(ErrorCode::kCorrupt,
-                           "the list is corrupt: the head " + hex(head) + " has prev " +
-                               hex(*prev) + " but the last node is " + hex(previous),
+                           "the list is corrupt: the head " + hex_u64(head) + " has prev " +
+                               hex_u64(*prev) + " but the last node is " + hex_u64(previous),
                            {.address = head});
     }
   }

@@ -1,22 +1,15 @@
 #include "program/maple_tree_walker.h"
 
-#include <cinttypes>
-#include <cstdio>
 #include <limits>
 #include <string>
 #include <vector>
 
 #include "debuginfo/type_layout.h"
 #include "program/walk_memory.h"
+#include "support/hex.h"
 
 namespace vmscope {
 namespace {
-
-std::string hex(std::uint64_t value) {
-  char buffer[24];
-  std::snprintf(buffer, sizeof buffer, "0x%" PRIx64, value);
-  return buffer;
-}
 
 // The enode encoding (include/linux/maple_tree.h, lib/maple_tree.c).
 constexpr std::uint64_t kMapleNodeMask = 255;     // MAPLE_NODE_MASK: nodes are 256-byte aligned
@@ -85,7 +78,7 @@ class Walker {
     if (depth > kMapleHeightMax) {
       return fail(Error(ErrorCode::kCorrupt,
                         "the maple tree is deeper than " + std::to_string(kMapleHeightMax) +
-                            " levels at node " + hex(node),
+                            " levels at node " + hex_u64(node),
                         {.address = node}));
     }
     if (!visited_.insert(node)) return fail(loop_detected("the maple tree", node));
@@ -98,12 +91,12 @@ class Walker {
                                                                     : nullptr;
     if (!shape) {
       return fail(Error(ErrorCode::kCorrupt,
-                        "maple node " + hex(node) + " has unknown type " + std::to_string(type),
+                        "maple node " + hex_u64(node) + " has unknown type " + std::to_string(type),
                         {.address = node}));
     }
     auto slots = read_words(node + shape->slots_offset, shape->slot_count);
     if (!slots.ok()) {
-      return fail(slots.error().with_context("reading the slots of maple node " + hex(node)));
+      return fail(slots.error().with_context("reading the slots of maple node " + hex_u64(node)));
     }
     if (dense) {
       for (std::uint64_t i = 0; i < slots->size() && min + i <= max; ++i) {
@@ -114,7 +107,7 @@ class Walker {
     }
     auto pivots = read_words(node + shape->pivots_offset, shape->pivot_count);
     if (!pivots.ok()) {
-      return fail(pivots.error().with_context("reading the pivots of maple node " + hex(node)));
+      return fail(pivots.error().with_context("reading the pivots of maple node " + hex_u64(node)));
     }
     std::uint64_t first = min;
     for (std::uint64_t i = 0; i < shape->slot_count; ++i) {
@@ -122,9 +115,9 @@ class Walker {
       if (i > 0 && last == 0) break;  // the node's data ended
       if (last < first || last > max) {
         return fail(Error(ErrorCode::kCorrupt,
-                          "maple node " + hex(node) + " slot " + std::to_string(i) + " covers [" +
-                              hex(first) + ", " + hex(last) + "], outside the node's [" + hex(min) +
-                              ", " + hex(max) + "]",
+                          "maple node " + hex_u64(node) + " slot " + std::to_string(i) +
+                              " covers [" + hex_u64(first) + ", " + hex_u64(last) +
+                              "], outside the node's [" + hex_u64(min) + ", " + hex_u64(max) + "]",
                           {.address = node}));
       }
       const std::uint64_t slot = (*slots)[i];
@@ -175,7 +168,7 @@ WalkResult<MapleEntry> walk_maple_tree(const VirtualMemory& program_memory, std:
   const VirtualMemory& memory = walk_memory.memory();
   auto root = memory.read_u64(tree + layout.root_offset);
   if (!root.ok()) {
-    result.error = root.error().with_context("reading the maple tree root at " + hex(tree));
+    result.error = root.error().with_context("reading the maple tree root at " + hex_u64(tree));
     return result;
   }
   Walker walker(memory, layout, options, result);

@@ -7,6 +7,7 @@
 #include "debuginfo/type_layout.h"
 #include "debuginfo/type_name.h"
 #include "program/standard_types.h"
+#include "support/hex.h"
 
 namespace vmscope {
 
@@ -15,12 +16,6 @@ using debuginfo::Type;
 using debuginfo::TypeKind;
 
 namespace {
-
-std::string hex(std::uint64_t value) {
-  char buffer[24];
-  std::snprintf(buffer, sizeof buffer, "0x%llx", static_cast<unsigned long long>(value));
-  return buffer;
-}
 
 std::string quoted_name(const QualifiedType& type) {
   return "'" + debuginfo::type_name(type) + "'";
@@ -189,7 +184,7 @@ Status Object::require_memory() const {
 }
 
 Error Object::read_error(const Error& cause) const {
-  Error error = cause.with_context("reading " + quoted_name(type_) + " at " + hex(address_));
+  Error error = cause.with_context("reading " + quoted_name(type_) + " at " + hex_u64(address_));
   if (!error.payload().address) error.payload().address = address_;
   return error;
 }

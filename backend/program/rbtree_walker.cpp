@@ -1,21 +1,14 @@
 #include "program/rbtree_walker.h"
 
-#include <cinttypes>
-#include <cstdio>
 #include <string>
 #include <vector>
 
 #include "debuginfo/type_layout.h"
 #include "program/walk_memory.h"
+#include "support/hex.h"
 
 namespace vmscope {
 namespace {
-
-std::string hex(std::uint64_t value) {
-  char buffer[24];
-  std::snprintf(buffer, sizeof buffer, "0x%" PRIx64, value);
-  return buffer;
-}
 
 // The colour lives in the low two bits of __rb_parent_color.
 constexpr std::uint64_t kColorMask = 3;
@@ -51,7 +44,7 @@ WalkResult<std::uint64_t> walk_rbtree(const VirtualMemory& program_memory, std::
                                                layout.right_offset};
   auto top = memory.read_u64(root + layout.root_offset);
   if (!top.ok()) {
-    result.error = top.error().with_context("reading the rbtree root at " + hex(root));
+    result.error = top.error().with_context("reading the rbtree root at " + hex_u64(root));
     return result;
   }
   VisitedNodes visited;
@@ -70,16 +63,17 @@ WalkResult<std::uint64_t> walk_rbtree(const VirtualMemory& program_memory, std::
       if (stack.size() >= kMaxRbTreeDepth) {
         return fail(Error(ErrorCode::kCorrupt,
                           "the rbtree is deeper than " + std::to_string(kMaxRbTreeDepth) +
-                              " levels at node " + hex(node) + "; no red-black tree can be",
+                              " levels at node " + hex_u64(node) + "; no red-black tree can be",
                           {.address = node}));
       }
       auto words = read_words(memory, node, fields);
-      if (!words.ok()) return fail(words.error().with_context("reading rbtree node " + hex(node)));
+      if (!words.ok())
+        return fail(words.error().with_context("reading rbtree node " + hex_u64(node)));
       const auto [parent_color, left, right] = *words;
       if (layout.check_parent && (parent_color & ~kColorMask) != parent) {
         return fail(Error(ErrorCode::kCorrupt,
-                          "the rbtree is corrupt: node " + hex(node) + " names parent " +
-                              hex(parent_color & ~kColorMask) + ", not " + hex(parent),
+                          "the rbtree is corrupt: node " + hex_u64(node) + " names parent " +
+                              hex_u64(parent_color & ~kColorMask) + ", not " + hex_u64(parent),
                           {.address = node}));
       }
       stack.push_back({node, right});

@@ -1,10 +1,10 @@
 #include "program/value_tree.h"
 
 #include <algorithm>
-#include <cinttypes>
 #include <cstdio>
 
 #include "debuginfo/type_name.h"
+#include "support/hex.h"
 
 namespace vmscope {
 
@@ -12,12 +12,6 @@ using debuginfo::Type;
 using debuginfo::TypeKind;
 
 namespace {
-
-std::string hex(std::uint64_t value) {
-  char buffer[24];
-  std::snprintf(buffer, sizeof buffer, "0x%" PRIx64, value);
-  return buffer;
-}
 
 // What a node shows when its value could not be read: the error's kind; the error itself
 // rides along in ValueNode::error.
@@ -153,7 +147,7 @@ ValueNode ValueTree::render_node(const Object& object, std::string name,
         fail(value.error());
         break;
       }
-      node.display = hex(*value);
+      node.display = hex_u64(*value);
       symbol_of(*value);
       if (*value && is_character_type(u.target())) {
         auto text = object.read_c_string(options_.max_string);
@@ -201,7 +195,7 @@ ValueNode ValueTree::render_node(const Object& object, std::string name,
     case TypeKind::kFunction: {
       node.kind = ValueKind::kFunction;
       if (object.address()) {
-        node.display = hex(*object.address());
+        node.display = hex_u64(*object.address());
         symbol_of(*object.address());
       } else {
         node.display = "<function>";

@@ -1,18 +1,15 @@
 #include "program/walk.h"
 
-#include <cinttypes>
-#include <cstdio>
 #include <string>
 
 #include "debuginfo/type_layout.h"
+#include "support/hex.h"
 
 namespace vmscope {
 
 Error loop_detected(std::string_view structure, std::uint64_t node) {
-  char address[24];
-  std::snprintf(address, sizeof address, "0x%" PRIx64, node);
   return Error(ErrorCode::kLoopDetected,
-               std::string(structure) + " loops: node " + address + " was already visited",
+               std::string(structure) + " loops: node " + hex_u64(node) + " was already visited",
                {.address = node});
 }
 

@@ -1,23 +1,16 @@
 #include "program/xarray_walker.h"
 
 #include <bit>
-#include <cinttypes>
-#include <cstdio>
 #include <cstring>
 #include <string>
 #include <vector>
 
 #include "debuginfo/type_layout.h"
 #include "program/walk_memory.h"
+#include "support/hex.h"
 
 namespace vmscope {
 namespace {
-
-std::string hex(std::uint64_t value) {
-  char buffer[24];
-  std::snprintf(buffer, sizeof buffer, "0x%" PRIx64, value);
-  return buffer;
-}
 
 // XArray internal entries (xa_is_internal) and nodes (xa_is_node: internal, above 4096).
 constexpr std::uint64_t kXaInternalTag = 2;
@@ -88,14 +81,14 @@ class Walker {
     Status read = memory_.read(node + layout_.shift_offset,
                                std::as_writable_bytes(std::span(&shift_byte, 1)));
     if (!read.ok()) {
-      result_.error = read.error().with_context("reading xarray node " + hex(node));
+      result_.error = read.error().with_context("reading xarray node " + hex_u64(node));
       return false;
     }
     const unsigned shift = shift_byte;
     if (shift >= 64 || shift % chunk_shift_ != 0 || (expected_shift && shift != *expected_shift)) {
       result_.error = Error(
           ErrorCode::kCorrupt,
-          "xarray node " + hex(node) + " has shift " + std::to_string(shift) +
+          "xarray node " + hex_u64(node) + " has shift " + std::to_string(shift) +
               (expected_shift ? ", expected " + std::to_string(*expected_shift)
                               : std::string(", not a multiple of ") + std::to_string(chunk_shift_)),
           {.address = node});
@@ -104,7 +97,8 @@ class Walker {
     std::vector<std::uint64_t> slots(layout_.slot_count);
     read = memory_.read(node + layout_.slots_offset, std::as_writable_bytes(std::span(slots)));
     if (!read.ok()) {
-      result_.error = read.error().with_context("reading the slots of xarray node " + hex(node));
+      result_.error =
+          read.error().with_context("reading the slots of xarray node " + hex_u64(node));
       return false;
     }
     for (std::uint64_t i = 0; i < slots.size(); ++i) {
@@ -115,7 +109,7 @@ class Walker {
                                                   is_radix_sibling(node, entry))) {
         if (shift == 0) {
           result_.error = Error(ErrorCode::kCorrupt,
-                                "xarray node " + hex(node) + " is a leaf but slot " +
+                                "xarray node " + hex_u64(node) + " is a leaf but slot " +
                                     std::to_string(i) + " points to another node",
                                 {.address = node});
           return false;
@@ -181,7 +175,7 @@ WalkResult<XarrayEntry> walk_xarray(const VirtualMemory& program_memory, std::ui
   const VirtualMemory& memory = walk_memory.memory();
   auto head = memory.read_u64(root + layout.head_offset);
   if (!head.ok()) {
-    result.error = head.error().with_context("reading the xarray root at " + hex(root));
+    result.error = head.error().with_context("reading the xarray root at " + hex_u64(root));
     return result;
   }
   if (*head == 0) return result;

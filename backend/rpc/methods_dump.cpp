@@ -9,6 +9,7 @@
 
 #include "rpc/receiver_notifications.h"
 #include "rpc/wire_values.h"
+#include "support/hex.h"
 #include "support/progress.h"
 
 namespace vmscope::rpc {
@@ -125,17 +126,6 @@ Result<server::OpenDump> dump_of(server::SessionRegistry& sessions, const Json& 
   return sessions.get(id);
 }
 
-std::string to_hex_bytes(const std::vector<std::byte>& bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(bytes.size() * 2);
-  for (std::byte b : bytes) {
-    out.push_back(kDigits[std::to_integer<unsigned>(b) >> 4]);
-    out.push_back(kDigits[std::to_integer<unsigned>(b) & 0xf]);
-  }
-  return out;
-}
-
 }  // namespace
 
 void register_dump_methods(Dispatcher& dispatcher, server::SessionRegistry& sessions,
@@ -167,7 +157,7 @@ void register_dump_methods(Dispatcher& dispatcher, server::SessionRegistry& sess
         VMSCOPE_TRY(std::uint64_t length, optional_count(params, "length", 64, kMaxReadLength));
         std::vector<std::byte> bytes(length);
         VMSCOPE_CHECK(dump.target->program().memory().read(address, bytes));
-        return Json{{"address", hex_u64(address)}, {"data", to_hex_bytes(bytes)}};
+        return Json{{"address", hex_u64(address)}, {"data", hex_bytes(bytes)}};
       });
 
   dispatcher.add(

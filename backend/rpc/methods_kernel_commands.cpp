@@ -24,6 +24,7 @@
 #include "rpc/methods_kernel.h"
 #include "rpc/methods_kernel_wire.h"
 #include "rpc/wire_values.h"
+#include "support/hex.h"
 
 namespace vmscope::rpc {
 namespace {
@@ -290,17 +291,6 @@ Result<Json> devices(const KernelMethods& methods, const Json& params,
                         {"blockDevices", std::move(blk)},
                         {"disks", std::move(disk_list)}},
                        problems);
-}
-
-std::string hex_bytes(std::span<const std::byte> bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(bytes.size() * 2);
-  for (std::byte b : bytes) {
-    out.push_back(kDigits[static_cast<unsigned>(b) >> 4]);
-    out.push_back(kDigits[static_cast<unsigned>(b) & 15]);
-  }
-  return out;
 }
 
 Result<Json> per_cpu_read(const KernelMethods& methods, const Json& params,

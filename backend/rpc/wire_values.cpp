@@ -1,14 +1,6 @@
 #include "rpc/wire_values.h"
 
-#include <cstdio>
-
 namespace vmscope::rpc {
-
-std::string hex_u64(std::uint64_t value) {
-  char buffer[24];
-  std::snprintf(buffer, sizeof buffer, "0x%llx", static_cast<unsigned long long>(value));
-  return buffer;
-}
 
 Result<std::uint64_t> parse_hex_u64(const Json& value, const std::string& field) {
   auto invalid = [&](const std::string& why) {

@@ -8,11 +8,12 @@
 #include <string>
 
 #include "rpc/json.h"
+#include "support/hex.h"
 #include "support/result.h"
 
 namespace vmscope::rpc {
 
-std::string hex_u64(std::uint64_t value);  // "0xffffffff81000000"
+using vmscope::hex_u64;  // "0xffffffff81000000" (support/hex.h)
 
 Result<std::uint64_t> parse_hex_u64(const Json& value, const std::string& field);
 
