@@ -1,11 +1,7 @@
 #include "kernel/stack_trace.h"
 
-#include <elf.h>
-
 #include <algorithm>
 #include <cstring>
-#include <set>
-#include <sstream>
 
 #include "debuginfo/dwarf_cfi.h"
 #include "debuginfo/inline_frames.h"
@@ -13,206 +9,105 @@
 #include "debuginfo/type_layout.h"
 #include "kernel/cpu_register_notes.h"
 #include "kernel/task_stack.h"
+#include "program/module_kallsyms.h"
+#include "support/hex.h"
 
 namespace vmscope::kernel {
 namespace {
 
-std::string hex(std::uint64_t v) {
-  std::ostringstream out;
-  out << "0x" << std::hex << v;
-  return out.str();
-}
-
-// Bounds on what a module walk believes (a corrupt list must not allocate or loop forever).
-constexpr std::size_t kMaxModules = 65536;
-constexpr std::uint64_t kMaxModuleSymbols = 1u << 20;
-constexpr std::size_t kMaxSymbolName = 512;
-
-struct ModuleSymbol {
-  std::uint64_t address = 0;
-  std::uint64_t size = 0;
-  std::string name;
-};
-
-// What the tracer keeps of a loaded module: its text, ORC table and symbols.
+// What the tracer keeps of a loaded module: its text, ORC table and code symbols.
 struct ModuleCode {
   std::string name;
   std::vector<debuginfo::AddressRange> text;
   debuginfo::OrcTable orc;
-  std::vector<ModuleSymbol> symbols;  // sorted by address
+  std::vector<ModuleCodeSymbol> symbols;  // sorted by address
 
   bool contains(std::uint64_t pc) const {
     return std::any_of(text.begin(), text.end(), [&](const auto& r) { return r.contains(pc); });
   }
-  const ModuleSymbol* symbolize(std::uint64_t pc) const {
-    auto it =
-        std::upper_bound(symbols.begin(), symbols.end(), pc,
-                         [](std::uint64_t a, const ModuleSymbol& s) { return a < s.address; });
-    if (it == symbols.begin()) return nullptr;
-    --it;
-    if (it->size != 0 && pc >= it->address + it->size) return nullptr;
-    return &*it;
+  const ModuleCodeSymbol* symbolize(std::uint64_t pc) const {
+    return find_module_code_symbol(symbols, pc);
   }
 };
 
-// struct module's members this file reads, detected from DWARF.
-struct ModuleOffsets {
-  std::uint64_t list = 0, name = 0, name_size = 0;
-  std::optional<std::uint64_t> orc_ip, orc_entries, num_orcs;
-  // Text: core_layout.{base,text_size} (≤ 6.3) or mem[MOD_TEXT].{base,size} (6.4+).
-  std::optional<std::uint64_t> text_base, text_size;
-  std::uint32_t text_size_bytes = 4;
-  std::optional<std::uint64_t> kallsyms, ks_symtab, ks_num_symtab, ks_strtab;
+// struct module's ORC members, detected from DWARF (absent in kernels built without ORC).
+struct ModuleOrcOffsets {
+  std::optional<std::uint64_t> ip, entries, count;
 };
 
-Result<ModuleOffsets> resolve_module_offsets(const debuginfo::DebugInfo& debug) {
-  VMSCOPE_TRY(auto module, debug.find_type("struct module"));
-  ModuleOffsets m;
-  VMSCOPE_TRY(m.list, debuginfo::offset_of(module, "list"));
-  VMSCOPE_TRY(auto name, debuginfo::find_member(module, "name"));
-  m.name = name.bit_offset / 8;
-  m.name_size = name.type->size().value_or(56);
+ModuleOrcOffsets resolve_module_orc_offsets(const debuginfo::DebugInfo& debug) {
+  ModuleOrcOffsets m;
+  auto module = debug.find_type("struct module");
+  if (!module.ok()) return m;
   auto opt = [&](std::string_view d) -> std::optional<std::uint64_t> {
-    auto o = debuginfo::offset_of(module, d);
+    auto o = debuginfo::offset_of(*module, d);
     return o.ok() ? std::optional<std::uint64_t>(*o) : std::nullopt;
   };
-  m.orc_ip = opt("arch.orc_unwind_ip");
-  m.orc_entries = opt("arch.orc_unwind");
-  m.num_orcs = opt("arch.num_orcs");
-  std::string size_designator;
-  if (auto base = opt("core_layout.base")) {
-    m.text_base = base;
-    size_designator = "core_layout.text_size";
-  } else if (auto text = debug.find_constant("MOD_TEXT"); text.ok()) {
-    const std::string index = "mem[" + std::to_string(text->value) + "]";
-    m.text_base = opt(index + ".base");
-    size_designator = index + ".size";
-  }
-  if (!size_designator.empty()) {
-    if (auto size = debuginfo::resolve_designator(module, size_designator); size.ok()) {
-      m.text_size = size->bit_offset / 8;
-      m.text_size_bytes = static_cast<std::uint32_t>(size->type->size().value_or(4));
-    }
-  }
-  m.kallsyms = opt("kallsyms");
-  if (auto ks = debug.find_type("struct mod_kallsyms"); ks.ok()) {
-    auto o = [&](std::string_view d) -> std::optional<std::uint64_t> {
-      auto r = debuginfo::offset_of(*ks, d);
-      return r.ok() ? std::optional<std::uint64_t>(*r) : std::nullopt;
-    };
-    m.ks_symtab = o("symtab");
-    m.ks_num_symtab = o("num_symtab");
-    m.ks_strtab = o("strtab");
-  }
+  m.ip = opt("arch.orc_unwind_ip");
+  m.entries = opt("arch.orc_unwind");
+  m.count = opt("arch.num_orcs");
   return m;
 }
 
-Result<std::uint64_t> read_uint(const VirtualMemory& memory, std::uint64_t address,
-                                std::uint32_t size) {
-  if (size == 8) return memory.read_u64(address);
-  VMSCOPE_TRY(std::uint32_t v, memory.read_u32(address));
-  return std::uint64_t{v};
+// A module's ORC table, straight from its memory (mod->arch); empty when it has none.
+debuginfo::OrcTable read_module_orc(const VirtualMemory& memory, const ModuleOrcOffsets& m,
+                                    std::uint64_t module, const std::string& name,
+                                    const OrcEntryFormat& format, std::vector<std::string>& notes) {
+  if (!m.ip || !m.entries || !m.count) return {};
+  auto ip = memory.read_u64(module + *m.ip);
+  auto entries = memory.read_u64(module + *m.entries);
+  auto count = memory.read_u32(module + *m.count);
+  if (!ip.ok() || !entries.ok() || !count.ok() || *count == 0 ||
+      *count > debuginfo::OrcTable::kMaxEntries) {
+    return {};
+  }
+  std::vector<std::byte> ip_bytes(std::uint64_t{*count} * 4);
+  std::vector<std::byte> entry_bytes(std::uint64_t{*count} * format.size);
+  Status a = memory.read(*ip, ip_bytes);
+  Status b = memory.read(*entries, entry_bytes);
+  if (!a.ok() || !b.ok()) {
+    notes.push_back("module " + name +
+                    ": ORC tables unreadable: " + (a.ok() ? b : a).error().message());
+    return {};
+  }
+  auto table = debuginfo::OrcTable::build(ip_bytes, *ip, entry_bytes, format);
+  if (!table.ok()) {
+    notes.push_back("module " + name + ": " + table.error().message());
+    return {};
+  }
+  return std::move(*table);
 }
 
-std::vector<ModuleSymbol> read_module_symbols(const VirtualMemory& memory, const ModuleOffsets& m,
-                                              std::uint64_t module, const ModuleCode& code) {
-  std::vector<ModuleSymbol> out;
-  if (!m.kallsyms || !m.ks_symtab || !m.ks_num_symtab || !m.ks_strtab) return out;
-  auto kallsyms = memory.read_u64(module + *m.kallsyms);
-  if (!kallsyms.ok() || *kallsyms == 0) return out;
-  auto symtab = memory.read_u64(*kallsyms + *m.ks_symtab);
-  auto count = memory.read_u64(*kallsyms + *m.ks_num_symtab);
-  auto strtab = memory.read_u64(*kallsyms + *m.ks_strtab);
-  if (!symtab.ok() || !count.ok() || !strtab.ok()) return out;
-  // num_symtab is an unsigned int; the upper half of the word is whatever follows it.
-  const std::uint64_t n = *count & 0xffffffffu;
-  if (n > kMaxModuleSymbols) return out;
-  std::vector<Elf64_Sym> syms(n);
-  if (!memory
-           .read(*symtab, std::span<std::byte>(reinterpret_cast<std::byte*>(syms.data()),
-                                               n * sizeof(Elf64_Sym)))
-           .ok()) {
-    return out;
-  }
-  for (const Elf64_Sym& s : syms) {
-    if (s.st_value == 0 || !code.contains(s.st_value) || s.st_name == 0) continue;
-    const int type = ELF64_ST_TYPE(s.st_info);
-    if (type != STT_FUNC && type != STT_NOTYPE) continue;
-    auto name = memory.read_c_string(*strtab + s.st_name, kMaxSymbolName);
-    if (!name.ok() || name->empty()) continue;
-    out.push_back(ModuleSymbol{s.st_value, s.st_size, std::move(*name)});
-  }
-  std::sort(out.begin(), out.end(),
-            [](const ModuleSymbol& a, const ModuleSymbol& b) { return a.address < b.address; });
-  return out;
-}
-
-// The loaded modules' text, ORC tables and symbols, read from memory.
+// The loaded modules' text and symbols (program/module_kallsyms.h) and ORC tables, read from
+// memory.
 std::vector<ModuleCode> load_modules(const VirtualMemory& memory, const debuginfo::DebugInfo& debug,
                                      const OrcEntryFormat& format,
                                      std::vector<std::string>& notes) {
   std::vector<ModuleCode> modules;
-  auto head = debug.find_variable("modules");
-  auto offsets = resolve_module_offsets(debug);
-  if (!head.ok() || !offsets.ok()) {
-    notes.push_back("modules: not read (" +
-                    (head.ok() ? offsets.error().message() : head.error().message()) + ")");
+  auto listed = read_module_kallsyms(memory, debug);
+  if (!listed.ok()) {
+    notes.push_back("modules: not read (" + listed.error().message() + ")");
     return modules;
   }
-  const ModuleOffsets& m = *offsets;
-  std::set<std::uint64_t> seen;
-  auto next = memory.read_u64(head->address);
-  while (next.ok() && *next != head->address) {
-    if (!seen.insert(*next).second || seen.size() > kMaxModules) {
-      notes.push_back("modules: list loops or is too long at " + hex(*next));
-      break;
-    }
-    const std::uint64_t module = *next - m.list;
-    next = memory.read_u64(*next);
+  notes.insert(notes.end(), listed->problems.begin(), listed->problems.end());
+  const ModuleOrcOffsets orc = resolve_module_orc_offsets(debug);
+  for (const ModuleKallsyms& m : listed->modules) {
     ModuleCode code;
-    auto name = memory.read_c_string(module + m.name, m.name_size);
-    code.name = name.ok() ? *name : hex(module);
-    if (m.text_base && m.text_size) {
-      auto base = memory.read_u64(module + *m.text_base);
-      auto size = read_uint(memory, module + *m.text_size, m.text_size_bytes);
-      if (base.ok() && size.ok()) code.text.push_back({*base, *base + *size});
-    }
-    if (m.orc_ip && m.orc_entries && m.num_orcs) {
-      auto ip = memory.read_u64(module + *m.orc_ip);
-      auto entries = memory.read_u64(module + *m.orc_entries);
-      auto count = memory.read_u32(module + *m.num_orcs);
-      if (ip.ok() && entries.ok() && count.ok() && *count > 0 &&
-          *count <= debuginfo::OrcTable::kMaxEntries) {
-        std::vector<std::byte> ip_bytes(std::uint64_t{*count} * 4);
-        std::vector<std::byte> entry_bytes(std::uint64_t{*count} * format.size);
-        Status a = memory.read(*ip, ip_bytes);
-        Status b = memory.read(*entries, entry_bytes);
-        if (a.ok() && b.ok()) {
-          auto table = debuginfo::OrcTable::build(ip_bytes, *ip, entry_bytes, format);
-          if (table.ok()) {
-            code.orc = std::move(*table);
-          } else {
-            notes.push_back("module " + code.name + ": " + table.error().message());
-          }
-        } else {
-          notes.push_back("module " + code.name +
-                          ": ORC tables unreadable: " + (a.ok() ? b : a).error().message());
-        }
-      }
-    }
-    code.symbols = read_module_symbols(memory, m, module, code);
+    code.name = m.name;
+    code.text = m.text;
+    code.orc = read_module_orc(memory, orc, m.module, m.name, format, notes);
+    code.symbols = module_code_symbols(m);
     modules.push_back(std::move(code));
   }
-  if (!next.ok()) notes.push_back("modules: list unreadable: " + next.error().message());
   return modules;
 }
 
 }  // namespace
 
 std::string StackFrame::symbol_offset_text() const {
-  if (symbol.empty()) return hex(pc);
-  std::string text = symbol + "+" + hex(symbol_offset);
-  if (symbol_size) text += "/" + hex(symbol_size);
+  if (symbol.empty()) return hex_u64(pc);
+  std::string text = symbol + "+" + hex_u64(symbol_offset);
+  if (symbol_size) text += "/" + hex_u64(symbol_size);
   return text;
 }
 
@@ -269,7 +164,7 @@ std::vector<StackTracer::ModuleInfo> StackTracer::modules() const {
 std::optional<std::pair<std::string, std::uint64_t>> StackTracer::module_symbol(
     std::uint64_t address) const {
   const ModuleCode* m = state_->module_of(address);
-  const ModuleSymbol* s = m ? m->symbolize(address) : nullptr;
+  const ModuleCodeSymbol* s = m ? m->symbolize(address) : nullptr;
   if (!s) return std::nullopt;
   return std::make_pair(s->name, address - s->address);
 }
@@ -337,7 +232,7 @@ void StackTracer::State::add_frames(const UnwoundFrame& frame, std::span<const S
 
   if (const ModuleCode* module = module_of(lookup)) {
     base.module = module->name;
-    if (const ModuleSymbol* s = module->symbolize(lookup)) {
+    if (const ModuleCodeSymbol* s = module->symbolize(lookup)) {
       base.symbol = s->name;
       base.symbol_offset = base.pc - s->address;
       base.symbol_size = s->size;
@@ -393,7 +288,7 @@ Result<StackTrace> StackTracer::State::trace(StartingRegisters start,
   for (const UnwoundFrame& frame : unwind.frames) {
     VMSCOPE_CHECK(cancel.check());
     if (frame.method == UnwindMethod::kCfi || frame.method == UnwindMethod::kFramePointer) {
-      out.notes.push_back("frame at " + hex(frame.regs.pc()) + " found by " +
+      out.notes.push_back("frame at " + hex_u64(frame.regs.pc()) + " found by " +
                           std::string(unwind_method_name(frame.method)) +
                           " (no ORC entry for the frame below)");
     }
@@ -418,7 +313,7 @@ Result<StackTrace> StackTracer::trace(const TaskRef& task, const CancellationTok
 
   std::vector<StackRegion> stacks;
   auto own = task_stack_region(memory, s.layout, task.address);
-  if (!own.ok()) return fail(own.error().with_context("task " + hex(task.address)));
+  if (!own.ok()) return fail(own.error().with_context("task " + hex_u64(task.address)));
   stacks.push_back(*own);
 
   std::optional<StartingRegisters> start;
@@ -443,7 +338,7 @@ Result<StackTrace> StackTracer::trace(const TaskRef& task, const CancellationTok
   }
   if (!start) {
     auto frame = switch_frame_registers(memory, s.layout, task.address);
-    if (!frame.ok()) return fail(frame.error().with_context("task " + hex(task.address)));
+    if (!frame.ok()) return fail(frame.error().with_context("task " + hex_u64(task.address)));
     start = std::move(*frame);
   }
   VMSCOPE_TRY(StackTrace trace, s.trace(std::move(*start), std::move(stacks), cancel, options));

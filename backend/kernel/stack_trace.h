@@ -9,7 +9,8 @@
 //   - the stack layout (kernel/task_stack.h) and struct pt_regs from DWARF;
 //   - inline expansion (debuginfo/inline_frames.h) and, on request, arguments and locals
 //     (debuginfo/dwarf_locals.h);
-//   - module names and symbols for module addresses, from each module's kallsyms in memory.
+//   - module names, text and symbols for module addresses, from each module's kallsyms in memory
+//     (program/module_kallsyms.h, the same reader as the kernel symbol tables').
 //
 // A task running on a CPU when the dump was taken starts from that CPU's NT_PRSTATUS
 // registers (the i-th note is CPU i, whatever its pr_pid says: QEMU writes vCPU + 1); a sleeping
