@@ -22,6 +22,10 @@ bool looks_like_kcore(const ElfCoreHeader& header) {
   return loads > 1 && at_zero == loads;
 }
 
+bool is_live_kernel(const Dump& dump) {
+  return dynamic_cast<const Kcore*>(&dump) != nullptr;
+}
+
 Result<std::unique_ptr<Kcore>> Kcore::open(std::unique_ptr<RandomAccessFile> file) {
   VMSCOPE_TRY(auto header, read_elf_core_header(*file));
   return open(std::move(file), std::move(header));

@@ -30,6 +30,10 @@ namespace vmscope {
 // several PT_LOADs all at p_paddr 0) rather than a vmcore's.
 bool looks_like_kcore(const ElfCoreHeader& header);
 
+// True when `dump` is a running kernel's memory (/proc/kcore) rather than a crash dump: there
+// is no crash to find (no crashed task, no panic), and its memory changes while it is read.
+bool is_live_kernel(const Dump& dump);
+
 class Kcore final : public Dump {
  public:
   static Result<std::unique_ptr<Kcore>> open(std::unique_ptr<RandomAccessFile> file);

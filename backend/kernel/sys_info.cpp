@@ -396,6 +396,8 @@ Result<SysInfo> read_sys_info(const VirtualMemory& memory, const KernelLayouts& 
       log = &*own_log;
     }
   }
+  sys.live = inputs.live;
+  if (sys.live) return sys;  // nothing crashed: no panic message or crashed task to find
   if (log) {
     sys.panic_message = find_panic_message(*log);
   }

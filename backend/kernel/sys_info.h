@@ -20,6 +20,8 @@
 //                                         else the thread that logged the panic message.
 //                                         NT_PRSTATUS pids are not used: QEMU writes the vCPU
 //                                         number + 1 there, not a Linux pid.
+// A live kernel (/proc/kcore, SysInputs::live) has neither a panic message nor a crashed task,
+// and their absence is no problem; its date and uptime are when it was read.
 #pragma once
 
 #include <array>
@@ -82,6 +84,7 @@ struct SysInfo {
   std::optional<std::uint64_t> task_count;  // threads, as crash's TASKS
   std::optional<std::string> panic_message;
   std::optional<CrashedTask> crashed_task;
+  bool live = false;  // a running kernel, not a crash dump: no panic or crashed task sought
   // Facts that could not be read, one per missing line.
   std::vector<Error> problems;
   bool partial() const { return !problems.empty(); }
@@ -107,6 +110,8 @@ struct SysInputs {
   // Already computed lists to reuse; read when null.
   const TaskList* tasks = nullptr;
   const KernelLog* log = nullptr;
+  // The memory is a running kernel's (dump/kcore.h is_live_kernel): nothing crashed.
+  bool live = false;
 };
 
 // Errors only on cancellation; everything else missing is in `problems`.

@@ -330,6 +330,7 @@ Result<Triage> triage_crash(const TriageInputs& inputs, const CancellationToken&
   const KernelLog& log = inputs.log ? *inputs.log : kNoLog;
   std::span<const LogRecord> records(log.records);
   triage.report = classify_crash(records);
+  triage.live = inputs.sys && inputs.sys->live;
   const CrashReport& report = triage.report;
   VMSCOPE_CHECK(cancel.check());
 
@@ -363,7 +364,7 @@ Result<Triage> triage_crash(const TriageInputs& inputs, const CancellationToken&
       task = t;
     }
     ref = TaskRef{crashed.address, task->active_on_cpu ? task->active_on_cpu : crashed.cpu};
-  } else {
+  } else if (!triage.live) {
     triage.problems.push_back(Error(ErrorCode::kNotFound,
                                     "the crashed task is unknown (sys found none); the printed "
                                     "trace is used"));

@@ -108,6 +108,9 @@ struct Culprit {
 };
 
 struct Triage {
+  // A running kernel (SysInfo::live): no crashed task is sought, and none is no problem; the
+  // report is the log's last one, if any.
+  bool live = false;
   CrashReport report;
   std::string title;
   std::optional<Culprit> culprit;

@@ -5,6 +5,7 @@
 
 #include "rpc/errors.h"
 #include "rpc/wire_values.h"
+#include "support/hex.h"
 
 namespace vmscope::rpc {
 namespace {
@@ -16,16 +17,6 @@ Json string_or_null(const std::string& text) {
 template <typename T>
 Json optional_json(const std::optional<T>& value) {
   return value ? Json(*value) : Json(nullptr);
-}
-
-std::string hex_bytes(std::span<const std::uint8_t> bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  for (std::uint8_t b : bytes) {
-    out.push_back(kDigits[b >> 4]);
-    out.push_back(kDigits[b & 0xf]);
-  }
-  return out;
 }
 
 std::string iso_time(std::int64_t seconds) {
@@ -211,7 +202,8 @@ Json sys_json(const kernel::SysInfo& s) {
       {"cpuMhz", optional_json(s.cpu_mhz)},
       {"taskCount", optional_json(s.task_count)},
       {"panicMessage", optional_json(s.panic_message)},
-      {"crashedTask", s.crashed_task ? crashed_task_json(*s.crashed_task) : Json(nullptr)}};
+      {"crashedTask", s.crashed_task ? crashed_task_json(*s.crashed_task) : Json(nullptr)},
+      {"live", s.live}};
 }
 
 }  // namespace vmscope::rpc

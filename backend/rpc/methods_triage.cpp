@@ -65,7 +65,8 @@ Result<Json> report(const KernelMethods& methods, const Json& params,
   problems.insert(problems.end(), triage->problems.begin(), triage->problems.end());
   if (sys.ok()) problems.insert(problems.end(), (*sys)->problems.begin(), (*sys)->problems.end());
 
-  Json result = {{"title", triage->title},
+  Json result = {{"live", triage->live},
+                 {"title", triage->title},
                  {"kind", triage->report.kind},
                  {"bucket", triage->bucket},
                  {"culprit", triage->culprit ? culprit_json(*triage->culprit) : Json(nullptr)},

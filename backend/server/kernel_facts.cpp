@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "debuginfo/debug_file_finder.h"
+#include "dump/kcore.h"
 
 namespace vmscope::server {
 namespace {
@@ -98,7 +99,8 @@ Result<std::shared_ptr<const kernel::SysInfo>> KernelFacts::sys(
         kernel::SysInputs inputs{.notes = &target_->program().dump().notes(),
                                  .vmcoreinfo = &target_->vmcoreinfo(),
                                  .tasks = tasks.ok() ? tasks->get() : nullptr,
-                                 .log = log.ok() ? log->get() : nullptr};
+                                 .log = log.ok() ? log->get() : nullptr,
+                                 .live = is_live_kernel(target_->program().dump())};
         return shared(kernel::read_sys_info(target_->program().memory(), *layouts, inputs, c));
       });
 }

@@ -157,6 +157,27 @@ TEST_F(KcoreTest, KeepsVmcoreinfoDropsTheZeroRegistersAndTheReadersTask) {
   EXPECT_TRUE((*kcore)->problems().empty());
 }
 
+// A kcore is a running kernel's memory; any other dump is a crash's (or a snapshot's).
+class SomeVmcore final : public Dump {
+ public:
+  const PhysicalMemory& memory() const override { return *memory_; }
+  const DumpNotes& notes() const override { return notes_; }
+  std::string format_name() const override { return "elf"; }
+  const std::vector<Error>& problems() const override { return problems_; }
+
+ private:
+  std::unique_ptr<PhysicalMemory> memory_;
+  DumpNotes notes_;
+  std::vector<Error> problems_;
+};
+
+TEST_F(KcoreTest, IsALiveKernelAndAVmcoreIsNot) {
+  auto kcore = open(kcore_image(kTypicalLoads));
+  ASSERT_TRUE(kcore.ok()) << kcore.error().to_string();
+  EXPECT_TRUE(is_live_kernel(**kcore));
+  EXPECT_FALSE(is_live_kernel(SomeVmcore()));
+}
+
 TEST_F(KcoreTest, OldKernelsWithoutPhysicalAddressesAreUnsupported) {
   auto kcore =
       open(kcore_image({{0xffffffff81000000, 0, 0x1000, 1}, {0xffff888000000000, 0, 0x1000, 2}}));

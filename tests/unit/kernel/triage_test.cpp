@@ -441,6 +441,37 @@ TEST(TriageTest, AnEmptyLogIsUnknown) {
   EXPECT_FALSE(t.culprit);
 }
 
+TEST(TriageTest, WithoutACrashedTaskADumpIsPartialButALiveKernelIsNot) {
+  Dump d;
+  d.log.records = log_of({"Linux version 6.1.0", "Freeing unused kernel image memory: 2612K"});
+  Triage dump = d.triage();
+  EXPECT_FALSE(dump.live);
+  ASSERT_EQ(dump.problems.size(), 1u);  // a crash dump whose crashed task nobody found
+  EXPECT_NE(dump.problems[0].message().find("crashed task is unknown"), std::string::npos);
+
+  d.sys.live = true;  // /proc/kcore: nothing crashed
+  Triage live = d.triage();
+  EXPECT_TRUE(live.live);
+  EXPECT_TRUE(live.problems.empty());
+  EXPECT_EQ(live.report.kind, "unknown");
+  EXPECT_FALSE(live.culprit_task);
+  EXPECT_EQ(d.traced, 0);
+}
+
+TEST(TriageTest, ALiveKernelsLoggedOopsIsStillItsLastReport) {
+  Dump d = page_fault_dump();
+  d.log.records.pop_back();  // the oops killed a task; the kernel lives on
+  d.sys.crashed_task.reset();
+  d.sys.live = true;
+  Triage t = d.triage();
+  EXPECT_TRUE(t.live);
+  EXPECT_EQ(t.report.kind, "page-fault");
+  ASSERT_TRUE(t.culprit);
+  EXPECT_EQ(t.culprit->origin, "log");  // no crashed task's stack to search
+  EXPECT_EQ(t.culprit->function, "foo_write");
+  EXPECT_TRUE(t.problems.empty());
+}
+
 TEST(TriageTest, AFailingTraceIsAProblemButCancellationEndsTheTriage) {
   Dump d = page_fault_dump();
   TriageInputs inputs{.log = &d.log, .sys = &d.sys, .tasks = &d.tasks};
