@@ -514,9 +514,12 @@ export interface SysInfo {
   cpuMhz?: number | null;
   /** Threads, as crash's TASKS. */
   taskCount?: number | null;
-  /** The record crash's sys shows as PANIC. */
+  /** The record crash's sys shows as PANIC. Null on a live kernel. */
   panicMessage: string | null;
+  /** The task that crashed the kernel; null on a live kernel. */
   crashedTask: CrashedTask | null;
+  /** The memory of a running kernel (/proc/kcore), not a crash dump: nothing crashed, so panicMessage and crashedTask are null and their absence is no problem (not partial for it); crashTime and uptimeNs are when the memory was read. */
+  live: boolean;
 }
 
 export interface Culprit {
@@ -869,6 +872,8 @@ export interface TriageReportResult {
   })[];
   partial: boolean;
   problems: Problems;
+  /** A running kernel (/proc/kcore, sys.live): no crashed task is sought and none missing is a problem; kind and title come from the log's last report, if any (else unknown). */
+  live: boolean;
 }
 
 /** Params of `kernel/runQueues`. */
