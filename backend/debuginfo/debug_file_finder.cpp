@@ -100,13 +100,12 @@ Result<std::string> DebugFileFinder::find_module(std::string_view name,
       candidates.push_back(&it->second);
     }
   }
-  const std::string where =
-      root_ + "/lib/modules/" + (kernel_release.empty() ? "*" : std::string(kernel_release)) +
-      "/**/" + wanted + ".ko (also " + wanted + ".ko.debug, '-' for '_')";
+  const std::string where = root_ + "/lib/modules/" +
+                            (kernel_release.empty() ? "*" : std::string(kernel_release)) + "/**/" +
+                            wanted + ".ko (also " + wanted + ".ko.debug, '-' for '_')";
   if (build_id.empty()) {
     if (!candidates.empty()) return candidates.front()->path;
-    return Error(ErrorCode::kNotFound,
-                 "no debug file for module " + wanted + ": tried " + where,
+    return Error(ErrorCode::kNotFound, "no debug file for module " + wanted + ": tried " + where,
                  ErrorPayload{.name = wanted});
   }
   for (const ModuleFile* candidate : candidates) {

@@ -155,10 +155,10 @@ Result<std::unique_ptr<KernelTarget>> KernelTarget::open(const KernelOpenOptions
   auto translator = std::make_unique<X86_64KernelTranslator>(dump->memory(), layout);
   // Modules' debug files sit beside the vmlinux (Debian's -dbg layout) or in the debug dir.
   ModuleDebugConfig modules = kernel::linux_module_debug_config(
-      options.debug_dir, debug ? debug->elf().path() : std::string(),
-      info.osrelease().value_or(""), options.index);
-  auto program = std::make_unique<Program>(std::move(dump), std::move(translator),
-                                           std::move(debug), std::move(modules));
+      options.debug_dir, debug ? debug->elf().path() : std::string(), info.osrelease().value_or(""),
+      options.index);
+  auto program = std::make_unique<Program>(std::move(dump), std::move(translator), std::move(debug),
+                                           std::move(modules));
   return std::unique_ptr<KernelTarget>(new KernelTarget(std::move(program),
                                                         std::move(identity.info), std::move(layout),
                                                         options.core, std::move(identity.source)));
