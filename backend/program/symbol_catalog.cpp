@@ -4,6 +4,7 @@
 #include <libelf.h>
 
 #include <algorithm>
+#include <cstdint>
 
 #include "debuginfo/elf_file.h"
 
@@ -50,6 +51,26 @@ Result<std::unique_ptr<SymbolCatalog>> SymbolCatalog::load(const std::string& pa
 std::unique_ptr<SymbolCatalog> SymbolCatalog::from_names(std::vector<std::string> names) {
   std::unique_ptr<SymbolCatalog> catalog(new SymbolCatalog());
   for (const std::string& name : names) {
+    catalog->offsets_.push_back(static_cast<std::uint32_t>(catalog->text_.size()));
+    catalog->text_ += name;
+    catalog->text_.push_back('\0');
+  }
+  catalog->finish();
+  return catalog;
+}
+
+std::unique_ptr<SymbolCatalog> SymbolCatalog::merge(std::unique_ptr<SymbolCatalog> base,
+                                                    const std::vector<std::string_view>& names) {
+  std::unique_ptr<SymbolCatalog> catalog =
+      base ? std::move(base) : std::unique_ptr<SymbolCatalog>(new SymbolCatalog());
+  std::size_t bytes = catalog->text_.size();
+  for (std::string_view name : names) bytes += name.size() + 1;
+  catalog->text_.reserve(bytes);
+  catalog->offsets_.reserve(catalog->offsets_.size() + names.size());
+  for (std::string_view name : names) {
+    // Offsets are 32-bit: a catalog past 4 GiB of names (never seen; a kernel has ~10 MiB) keeps
+    // what fits.
+    if (name.empty() || catalog->text_.size() + name.size() + 1 > UINT32_MAX) continue;
     catalog->offsets_.push_back(static_cast<std::uint32_t>(catalog->text_.size()));
     catalog->text_ += name;
     catalog->text_.push_back('\0');

@@ -1,7 +1,8 @@
-// The sorted, de-duplicated names of a linked ELF file's symbols (the vmlinux's .symtab), for
-// browsing by prefix or pattern (`symbols/search`). Only names are kept: what a name stands
-// for (address with KASLR applied, size, kind, binding) is asked of debuginfo's SymbolTable,
-// so both answers follow one rule.
+// The sorted, de-duplicated names of a linked ELF file's symbols (the vmlinux's .symtab) and of
+// other sources (the kernel's kallsyms and the modules' symtabs read from the dump's memory,
+// kernel_symbols.h), for browsing by prefix or pattern (`symbols/search`). Only names are kept:
+// what a name stands for (address with KASLR applied, size, kind, binding) is asked of debuginfo's
+// SymbolTable, so both answers follow one rule.
 //
 // Why here: debuginfo's SymbolTable answers name -> symbol and address -> symbol but has no way
 // to list its names; this reads the same .symtab again through its own ElfFile (libelf handles
@@ -28,6 +29,9 @@ class SymbolCatalog {
   static Result<std::unique_ptr<SymbolCatalog>> load(const std::string& path);
   // For tests and other sources: `names` in any order, duplicates allowed.
   static std::unique_ptr<SymbolCatalog> from_names(std::vector<std::string> names);
+  // `base` (may be null) with `names` added, sorted and de-duplicated again.
+  static std::unique_ptr<SymbolCatalog> merge(std::unique_ptr<SymbolCatalog> base,
+                                              const std::vector<std::string_view>& names);
 
   std::size_t size() const { return offsets_.size(); }
   // The i-th name in byte-wise sorted order.

@@ -5,11 +5,36 @@
 namespace vmscope::rpc {
 
 Result<const SymbolCatalog*> DumpState::catalog(const Program& program) {
-  VMSCOPE_TRY(const debuginfo::DebugInfo* debug, program.require_debug_info("symbol names"));
   std::lock_guard lock(mutex_);
-  if (!catalog_) {
-    VMSCOPE_TRY(catalog_, SymbolCatalog::load(debug->elf().path()));
+  if (catalog_) return catalog_.get();
+  // The vmlinux's .symtab, plus what only the kernel's own tables in memory have (names
+  // stripped from the vmlinux, every module's symbols, everything when there is no vmlinux).
+  std::unique_ptr<SymbolCatalog> names;
+  std::optional<Error> symtab_error;
+  if (const debuginfo::DebugInfo* debug = program.debug_info()) {
+    auto loaded = SymbolCatalog::load(debug->elf().path());
+    if (loaded.ok()) {
+      names = std::move(loaded).value();
+    } else {
+      symtab_error = std::move(loaded).error();
+    }
   }
+  auto kernel = program.kernel_symbols();
+  if (kernel.ok()) {
+    std::vector<std::string_view> extra;
+    extra.reserve((*kernel)->size());
+    for (std::size_t i = 0; i < (*kernel)->size(); ++i) extra.push_back((*kernel)->symbol(i).name);
+    names = SymbolCatalog::merge(std::move(names), extra);
+  }
+  if (!names) {
+    return Error(
+        ErrorCode::kNotFound,
+        "symbol names need the vmlinux's symbol table or the kernel's kallsyms in memory (" +
+            (symtab_error ? symtab_error->message() + "; " : std::string()) +
+            kernel.error().message() + ")",
+        {.name = "vmlinux"});
+  }
+  catalog_ = std::move(names);
   return catalog_.get();
 }
 

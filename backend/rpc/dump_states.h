@@ -36,7 +36,8 @@ class DumpState {
   static constexpr std::size_t kHandleCapacity = 16384;
 
   ObjectHandles& handles() { return handles_; }
-  // The names of the vmlinux's symbols, read on first use. kNotFound without a vmlinux.
+  // The names of the vmlinux's symbols and of the kernel's own tables in memory (kallsyms, the
+  // modules' symtabs), read on first use. kNotFound when neither can be read.
   Result<const SymbolCatalog*> catalog(const Program& program);
   // Module code symbols from the modules' kallsyms in memory (the stack tracer reads them),
   // built on first use.

@@ -212,8 +212,11 @@ Result<Json> search(DumpStates& states, const Json& params, const RequestContext
 
   VMSCOPE_TRY(DumpStates::Entry entry, states.get(id));
   const Program& program = entry.dump.target->program();
-  VMSCOPE_TRY(const debuginfo::DebugInfo* debug, program.require_debug_info("symbols"));
+  const debuginfo::DebugInfo* debug = program.debug_info();
+  // The catalog holds the names of both sources; a name's symbol is the one symbols/lookup
+  // gives: the vmlinux's .symtab first, else the kernel's own tables (source "kallsyms").
   VMSCOPE_TRY(const SymbolCatalog* catalog, entry.state->catalog(program));
+  auto kernel = program.kernel_symbols();
   VMSCOPE_TRY(std::size_t position, parse_cursor(params, catalog->size()));
   // A prefix's names are one run of the sorted list: start there, stop after it.
   if (mode == "prefix") position = std::max(position, catalog->lower_bound(query));
@@ -234,7 +237,15 @@ Result<Json> search(DumpStates& states, const Json& params, const RequestContext
       }
       continue;
     }
-    if (auto symbol = debug->symbols().find(name)) symbols.push_back(symbol_json(*symbol));
+    if (debug) {
+      if (auto symbol = debug->symbols().find(name)) {
+        symbols.push_back(symbol_json(*symbol));
+        continue;
+      }
+    }
+    if (kernel.ok()) {
+      if (auto symbol = (*kernel)->find(name)) symbols.push_back(kernel_symbol_json(*symbol));
+    }
   }
   Json result = {{"symbols", std::move(symbols)}};
   const bool more = i < catalog->size() && (mode != "prefix" || matches(catalog->name(i)));
