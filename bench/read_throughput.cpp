@@ -7,9 +7,9 @@
 // page-table walk and the format's reader (and, for kdump, its decompression cache) — for S
 // seconds, first with a cold page cache of the reader (first pass over fresh pages) and then
 // re-reading the same set (warm). Prints one line per dump; no assertions: speed is measured.
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <algorithm>
 #include <random>
 #include <string>
 #include <vector>

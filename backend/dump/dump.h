@@ -17,15 +17,15 @@ namespace vmscope {
 
 // One NT_PRSTATUS note: the registers of one CPU at the time of the dump.
 struct PrStatusNote {
-  std::uint32_t index = 0;                // order of the note in the dump (CPU order)
-  std::int32_t pid = 0;                   // pr_pid (QEMU writes vCPU number + 1, not a pid)
-  std::vector<std::uint64_t> registers;   // pr_reg as written (x86_64: user_regs_struct)
+  std::uint32_t index = 0;               // order of the note in the dump (CPU order)
+  std::int32_t pid = 0;                  // pr_pid (QEMU writes vCPU number + 1, not a pid)
+  std::vector<std::uint64_t> registers;  // pr_reg as written (x86_64: user_regs_struct)
 };
 
 struct DumpNotes {
   std::vector<PrStatusNote> prstatus;
-  std::optional<std::string> vmcoreinfo;        // raw "KEY=value\n" text
-  std::optional<std::uint64_t> panic_task;      // netdump NT_TASKSTRUCT: the panic task's address
+  std::optional<std::string> vmcoreinfo;    // raw "KEY=value\n" text
+  std::optional<std::uint64_t> panic_task;  // netdump NT_TASKSTRUCT: the panic task's address
   std::vector<std::vector<std::byte>> qemu_cpu_state;  // QEMU "QEMU" notes (struct QEMUCPUState)
 };
 
