@@ -12,6 +12,7 @@
 #include <system_error>
 
 #include "receiver/received_dump_meta.h"
+#include "support/hex.h"
 
 namespace vmscope {
 namespace {
@@ -154,12 +155,6 @@ class Statement {
   sqlite3_stmt* stmt_ = nullptr;
   int rc_ = SQLITE_OK;
 };
-
-std::string hex_u64(std::uint64_t value) {
-  char buf[24];
-  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(value));
-  return buf;
-}
 
 std::uint64_t parse_hex_u64(const std::optional<std::string>& text) {
   if (!text || text->size() < 3 || (*text)[0] != '0' || ((*text)[1] != 'x' && (*text)[1] != 'X')) {

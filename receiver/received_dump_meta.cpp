@@ -7,14 +7,10 @@
 #include <cstring>
 #include <ctime>
 
+#include "support/hex.h"
+
 namespace vmscope {
 namespace {
-
-std::string hex(std::uint64_t v) {
-  char buf[24];
-  std::snprintf(buf, sizeof buf, "\"0x%llx\"", static_cast<unsigned long long>(v));
-  return buf;
-}
 
 // Length of the valid UTF-8 sequence at s[i], or 0.
 std::size_t utf8_length(const std::string& s, std::size_t i) {
@@ -25,6 +21,12 @@ std::size_t utf8_length(const std::string& s, std::size_t i) {
     if ((static_cast<unsigned char>(s[i + k]) >> 6) != 2) return 0;
   }
   return n;
+}
+
+// A 64-bit value as a JSON string ("0x…"): meta.json keeps addresses and ids exact for any
+// reader, as the protocol's wire values do.
+std::string json_hex(std::uint64_t v) {
+  return '"' + hex_u64(v) + '"';
 }
 
 std::string quote(const std::string& s) {
@@ -83,13 +85,14 @@ std::string render_meta_json(const ReceivedDumpMeta& m) {
   const auto& c = m.counters;
   std::string j = "{\n";
   j += "  \"format\": \"vmscope-received-dump/1\",\n";
-  j += "  \"host\": {\"name\": " + quote(m.host_name) + ", \"host_id\": " + hex(m.host_id) +
+  j += "  \"host\": {\"name\": " + quote(m.host_name) + ", \"host_id\": " + json_hex(m.host_id) +
        ", \"address\": " + quote(m.address) + "},\n";
-  j += "  \"session_id\": " + hex(m.session_id) + ", \"boot_id\": " + quote(boot_id(s.boot_id)) +
-       ", \"release\": " + quote(s.release) + ", \"e_machine\": " + std::to_string(s.e_machine) +
-       ",\n";
+  j += "  \"session_id\": " + json_hex(m.session_id) +
+       ", \"boot_id\": " + quote(boot_id(s.boot_id)) + ", \"release\": " + quote(s.release) +
+       ", \"e_machine\": " + std::to_string(s.e_machine) + ",\n";
   j += "  \"page_size\": " + std::to_string(s.page_size) +
-       ", \"max_pfn\": " + std::to_string(s.max_pfn) + ", \"panic_task\": " + hex(s.panic_task) +
+       ", \"max_pfn\": " + std::to_string(s.max_pfn) +
+       ", \"panic_task\": " + json_hex(s.panic_task) +
        ", \"panic_message\": " + quote(m.panic_message) + ",\n";
   j += "  \"command_line\": " + quote(m.command_line) + ",\n";
   j += "  \"sender_panic_time\": " + std::to_string(s.panic_time) +
@@ -123,7 +126,7 @@ std::string render_meta_json(const ReceivedDumpMeta& m) {
        ", \"accepted\": " + std::to_string(c.accepted) + "},\n";
   j += "  \"erased\": [";
   for (std::size_t i = 0; i < m.erased.size(); ++i) {
-    j += (i ? ", " : "") + std::string("{\"address\": ") + hex(m.erased[i].address) +
+    j += (i ? ", " : "") + std::string("{\"address\": ") + json_hex(m.erased[i].address) +
          ", \"length\": " + std::to_string(m.erased[i].length) + "}";
   }
   j += "]\n}\n";

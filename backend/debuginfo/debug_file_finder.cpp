@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "debuginfo/elf_file.h"
+#include "support/hex.h"
 
 namespace fs = std::filesystem;
 
@@ -59,7 +60,7 @@ std::string DebugFileFinder::normalize_module_name(std::string_view name) {
 std::optional<std::string> DebugFileFinder::by_build_id_link(
     std::span<const std::uint8_t> build_id) const {
   if (build_id.size() < 2) return std::nullopt;
-  std::string hex = to_hex(build_id);
+  std::string hex = hex_bytes(build_id);
   fs::path link = fs::path(root_) / ".build-id" / hex.substr(0, 2) / (hex.substr(2) + ".debug");
   if (!is_file(link) || !build_id_matches(link.string(), build_id)) return std::nullopt;
   return link.string();
@@ -123,7 +124,7 @@ Result<std::string> DebugFileFinder::find_module(std::string_view name,
   if (auto it = modules_by_build_id_.find(key); it != modules_by_build_id_.end()) {
     return it->second;
   }
-  const std::string hex = to_hex(build_id);
+  const std::string hex = hex_bytes(build_id);
   std::string message = "no debug file with build-id " + hex + " for module " + wanted +
                         ": tried " + root_ + "/.build-id/" + hex.substr(0, 2) + "/" +
                         hex.substr(2) + ".debug, " + where +
@@ -160,7 +161,7 @@ Result<std::string> DebugFileFinder::find_vmlinux(std::span<const std::uint8_t> 
   }
   return Error(
       ErrorCode::kNotFound,
-      "no vmlinux" + (build_id.empty() ? std::string() : " with build-id " + to_hex(build_id)) +
+      "no vmlinux" + (build_id.empty() ? std::string() : " with build-id " + hex_bytes(build_id)) +
           (kernel_release.empty() ? std::string() : " for " + std::string(kernel_release)) +
           " under " + root_,
       ErrorPayload{.name = "vmlinux"});

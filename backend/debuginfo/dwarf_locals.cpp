@@ -10,6 +10,7 @@
 
 #include "debuginfo/type_layout.h"
 #include "debuginfo/type_name.h"
+#include "support/hex.h"
 
 namespace vmscope::debuginfo {
 namespace {
@@ -18,12 +19,6 @@ namespace {
 constexpr std::uint64_t kMaxValueSize = 4096;
 constexpr std::size_t kMaxStack = 64;
 constexpr std::size_t kMaxOps = 256;
-
-std::string hex(std::uint64_t v) {
-  std::ostringstream out;
-  out << "0x" << std::hex << v;
-  return out.str();
-}
 
 Error optimized_out(std::string why = "optimized out") {
   return Error(ErrorCode::kNotFound, std::move(why));
@@ -221,7 +216,7 @@ class Machine {
       case DW_OP_nop: return ok_status();
       default:
         return Error(ErrorCode::kUnsupported,
-                     "unsupported DWARF operation " + hex(a) + " in a location");
+                     "unsupported DWARF operation " + hex_u64(a) + " in a location");
     }
   }
 
@@ -381,7 +376,7 @@ Result<std::vector<FrameVariable>> frame_variables(const DwarfFile& file, const 
   std::vector<FrameVariable> out;
   Dwarf_Die function;
   if (!dwarf_offdie(file.dwarf(), frame.function_die, &function)) {
-    return Error(ErrorCode::kCorrupt, "no DIE at " + hex(frame.function_die));
+    return Error(ErrorCode::kCorrupt, "no DIE at " + hex_u64(frame.function_die));
   }
   std::optional<std::uint64_t> base;
   Dwarf_Die subprogram;

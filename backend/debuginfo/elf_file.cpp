@@ -115,17 +115,6 @@ const ElfSection* ElfFile::find_section(std::string_view name) const {
   return nullptr;
 }
 
-std::string to_hex(std::span<const std::uint8_t> bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string text;
-  text.reserve(bytes.size() * 2);
-  for (std::uint8_t b : bytes) {
-    text += kDigits[b >> 4];
-    text += kDigits[b & 0xf];
-  }
-  return text;
-}
-
 std::optional<std::vector<std::uint8_t>> from_hex(std::string_view text) {
   if (text.size() % 2 != 0) return std::nullopt;
   auto nibble = [](char c) -> int {

@@ -15,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "support/hex.h"
 #include "support/result.h"
 
 typedef struct Elf Elf;  // libelf's opaque handle, as <libelf.h> declares it
@@ -73,7 +74,6 @@ class ElfFile {
   std::vector<ElfSection> sections_;
 };
 
-std::string to_hex(std::span<const std::uint8_t> bytes);
 // Lower- or upper-case hex, even length; nullopt otherwise.
 std::optional<std::vector<std::uint8_t>> from_hex(std::string_view text);
 

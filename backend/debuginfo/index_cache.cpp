@@ -11,6 +11,7 @@
 #include <filesystem>
 
 #include "debuginfo/elf_file.h"
+#include "support/hex.h"
 
 namespace vmscope::debuginfo {
 namespace {
@@ -61,7 +62,7 @@ std::optional<std::string> default_index_cache_directory() {
 }
 
 std::string IndexCache::path_for(const SourceIdentity& source) const {
-  return directory_ + "/" + to_hex(source.build_id) + ".vmsidx";
+  return directory_ + "/" + hex_bytes(source.build_id) + ".vmsidx";
 }
 
 Result<std::shared_ptr<const DwarfIndex>> IndexCache::load(const SourceIdentity& expected) const {

@@ -1,4 +1,5 @@
 #include "debuginfo/module_debug_info.h"
+#include "support/hex.h"
 
 #include <elf.h>
 
@@ -8,12 +9,6 @@
 
 namespace vmscope::debuginfo {
 namespace {
-
-std::string hex(std::uint64_t value) {
-  char text[2 + 16 + 1];
-  std::snprintf(text, sizeof text, "0x%llx", static_cast<unsigned long long>(value));
-  return text;
-}
 
 std::string relocated_directory(const ModuleDebugOpenOptions& options) {
   if (!options.relocated_directory.empty()) return options.relocated_directory;
@@ -48,8 +43,8 @@ Result<std::unique_ptr<ModuleDebugInfo>> ModuleDebugInfo::open(
                                                 info->build_id_.begin(), info->build_id_.end())) {
     return Error(ErrorCode::kInvalidArgument,
                  debug_file + " is not the debug file of the loaded module " + info->module_name_ +
-                     ": its build-id is " + to_hex(info->build_id_) +
-                     ", the module in the dump has " + to_hex(expected_build_id),
+                     ": its build-id is " + hex_bytes(info->build_id_) +
+                     ", the module in the dump has " + hex_bytes(expected_build_id),
                  {.name = info->module_name_});
   }
   VMSCOPE_TRY(info->relocated_,
@@ -227,7 +222,7 @@ Result<SourceLocation> ModuleDebugInfo::source_location(std::uint64_t runtime_ad
   auto link = to_link(runtime_address);
   if (!link) {
     return Error(ErrorCode::kNotFound,
-                 hex(runtime_address) + " is not in a loaded section of module " + module_name_,
+                 hex_u64(runtime_address) + " is not in a loaded section of module " + module_name_,
                  {.address = runtime_address});
   }
   auto found = lines_->find(*link);

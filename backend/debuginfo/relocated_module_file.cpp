@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "debuginfo/elf_file.h"
+#include "support/hex.h"
 
 namespace fs = std::filesystem;
 
@@ -120,7 +121,7 @@ Status apply_rela_section(std::string& bytes, std::vector<Elf64_Shdr>& headers,
 std::string copy_name(const std::string& ko_path, std::uint64_t size) {
   auto build_id = read_build_id(ko_path);
   std::string key = build_id.ok() && !build_id->empty()
-                        ? to_hex(*build_id)
+                        ? hex_bytes(*build_id)
                         : fs::path(ko_path).stem().string() + "-" +
                               std::to_string(std::hash<std::string>{}(ko_path));
   return key + "-" + std::to_string(size) + "." + std::string(kCopyVersion) + ".ko";

@@ -6,6 +6,7 @@
 #include "dump/open_dump.h"
 #include "dump/vmcoreinfo_scan.h"
 #include "kernel/module_sections.h"
+#include "support/hex.h"
 
 namespace vmscope {
 namespace {
@@ -32,22 +33,6 @@ X86_64LayoutInputs x86_64_inputs(const Vmcoreinfo& info, const debuginfo::DebugI
     };
   }
   return in;
-}
-
-std::string hex_address(std::uint64_t address) {
-  char text[2 + 16 + 1];
-  std::snprintf(text, sizeof text, "0x%llx", static_cast<unsigned long long>(address));
-  return text;
-}
-
-std::string to_hex(std::span<const std::uint8_t> bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  for (std::uint8_t b : bytes) {
-    out.push_back(kDigits[b >> 4]);
-    out.push_back(kDigits[b & 0xf]);
-  }
-  return out;
 }
 
 // The vmlinux to use: the one given, else the debug directory's match for the dump's
@@ -79,7 +64,7 @@ Result<std::unique_ptr<debuginfo::DebugInfo>> open_debug_info(const KernelOpenOp
               debuginfo::DebugInfo::open(vmlinux, debug_options));
   // Refuse a vmlinux of another build: its symbols and layouts would not match the memory.
   if (auto dump_id = info.build_id(); dump_id.ok() && !debug->elf().build_id().empty()) {
-    std::string file_id = to_hex(debug->elf().build_id());
+    std::string file_id = hex_bytes(debug->elf().build_id());
     if (file_id.rfind(*dump_id, 0) != 0 && dump_id->rfind(file_id, 0) != 0) {
       return Error(ErrorCode::kInvalidArgument,
                    vmlinux + " is not this dump's kernel: its build-id is " + file_id +
@@ -124,7 +109,7 @@ Result<KernelIdentity> identify_kernel(const Dump& dump, const KernelOpenOptions
       continue;
     }
     return KernelIdentity{std::move(info), std::move(debug).value(),
-                          "memory at " + hex_address(candidate.physical_address)};
+                          "memory at " + hex_u64(candidate.physical_address)};
   }
   if (first_refusal) return *first_refusal;
   return Error(ErrorCode::kUnsupported,

@@ -44,7 +44,7 @@ TEST_P(DwarfIndexBuilderTest, SameIndexWithOneOrTwoThreads) {
 TEST_P(DwarfIndexBuilderTest, RecordsTheSourceIdentity) {
   auto index = build(1);
   ASSERT_TRUE(index);
-  EXPECT_EQ(to_hex(index->source().build_id), testing::kShapesBuildId);
+  EXPECT_EQ(hex_bytes(index->source().build_id), testing::kShapesBuildId);
 }
 
 TEST_P(DwarfIndexBuilderTest, FoldsRepeatedDefinitionsAndKeepsDistinctOnes) {

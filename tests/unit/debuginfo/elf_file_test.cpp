@@ -26,7 +26,7 @@ class ElfFileTest : public ::testing::Test {
 TEST_F(ElfFileTest, ReadsBuildIdAndFileIdentity) {
   auto file = ElfFile::open(shapes_);
   ASSERT_TRUE(file.ok()) << file.error().to_string();
-  EXPECT_EQ(to_hex((*file)->build_id()), testing::kShapesBuildId);
+  EXPECT_EQ(hex_bytes((*file)->build_id()), testing::kShapesBuildId);
   EXPECT_GT((*file)->file_size(), 0u);
   EXPECT_GT((*file)->mtime_ns(), 0);
   EXPECT_FALSE((*file)->is_relocatable());
@@ -60,7 +60,7 @@ TEST_F(ElfFileTest, RelocatableModule) {
   auto file = ElfFile::open(module_);
   ASSERT_TRUE(file.ok());
   EXPECT_TRUE((*file)->is_relocatable());
-  EXPECT_EQ(to_hex((*file)->build_id()), "aabbccdd");
+  EXPECT_EQ(hex_bytes((*file)->build_id()), "aabbccdd");
   EXPECT_EQ((*file)->image_range().begin, (*file)->image_range().end);  // no loaded image
 }
 
@@ -75,7 +75,7 @@ TEST_F(ElfFileTest, Errors) {
 
 TEST(HexTest, RoundTrip) {
   std::vector<std::uint8_t> bytes{0x00, 0x1f, 0xab, 0xff};
-  EXPECT_EQ(to_hex(bytes), "001fabff");
+  EXPECT_EQ(hex_bytes(bytes), "001fabff");
   EXPECT_EQ(from_hex("001FabfF"), bytes);
   EXPECT_FALSE(from_hex("abc").has_value());
   EXPECT_FALSE(from_hex("zz").has_value());
