@@ -1,10 +1,15 @@
 #include "program/expression_lexer.h"
 
+#include <algorithm>
 #include <array>
 #include <cctype>
 
 namespace vmscope {
 namespace {
+
+constexpr std::array<std::string_view, 11> kPrimitiveWords = {
+    "void",     "char",  "short", "int",    "long",    "signed",
+    "unsigned", "_Bool", "float", "double", "__int128"};
 
 Error syntax_error(std::string message, std::size_t index) {
   return Error(ErrorCode::kSyntaxError, std::move(message),
@@ -231,6 +236,26 @@ Result<std::vector<Token>> tokenize(std::string_view text, std::size_t max_lengt
                  ErrorPayload{.column = static_cast<std::uint32_t>(max_length + 1)});
   }
   return Lexer(text).run();
+}
+
+std::optional<debuginfo::Qualifiers> qualifier_of(const Token& token) {
+  if (token.kind != TokenKind::kIdentifier) return std::nullopt;
+  if (token.text == "const") return debuginfo::kConst;
+  if (token.text == "volatile") return debuginfo::kVolatile;
+  if (token.text == "restrict" || token.text == "__restrict") return debuginfo::kRestrict;
+  if (token.text == "_Atomic") return debuginfo::kAtomic;
+  return std::nullopt;
+}
+
+bool is_primitive_word(const Token& token) {
+  return token.kind == TokenKind::kIdentifier &&
+         std::find(kPrimitiveWords.begin(), kPrimitiveWords.end(), token.text) !=
+             kPrimitiveWords.end();
+}
+
+bool is_tag_keyword(const Token& token) {
+  return token.is_identifier("struct") || token.is_identifier("union") ||
+         token.is_identifier("enum") || token.is_identifier("class");
 }
 
 }  // namespace vmscope

@@ -8,10 +8,12 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "debuginfo/type.h"
 #include "support/result.h"
 
 namespace vmscope {
@@ -51,5 +53,12 @@ struct Token {
 // a malformed number or escape; kLimitExceeded for text longer than `max_length`. The last
 // token is always kEnd (its column is one past the text).
 Result<std::vector<Token>> tokenize(std::string_view text, std::size_t max_length = 4096);
+
+// Words of C type names, shared by the expression parser (casts, sizeof) and type_expression
+// (types/get): the qualifier a token names, if any; a primitive type word ("unsigned", "int");
+// a tag keyword ("struct", "union", "enum").
+std::optional<debuginfo::Qualifiers> qualifier_of(const Token& token);
+bool is_primitive_word(const Token& token);
+bool is_tag_keyword(const Token& token);
 
 }  // namespace vmscope

@@ -8,30 +8,6 @@ namespace {
 
 using debuginfo::Qualifiers;
 
-constexpr std::array<std::string_view, 11> kPrimitiveWords = {
-    "void",     "char",  "short", "int",    "long",    "signed",
-    "unsigned", "_Bool", "float", "double", "__int128"};
-
-std::optional<Qualifiers> qualifier_of(const Token& token) {
-  if (token.kind != TokenKind::kIdentifier) return std::nullopt;
-  if (token.text == "const") return debuginfo::kConst;
-  if (token.text == "volatile") return debuginfo::kVolatile;
-  if (token.text == "restrict" || token.text == "__restrict") return debuginfo::kRestrict;
-  if (token.text == "_Atomic") return debuginfo::kAtomic;
-  return std::nullopt;
-}
-
-bool is_primitive_word(const Token& token) {
-  return token.kind == TokenKind::kIdentifier &&
-         std::find(kPrimitiveWords.begin(), kPrimitiveWords.end(), token.text) !=
-             kPrimitiveWords.end();
-}
-
-bool is_tag_keyword(const Token& token) {
-  return token.is_identifier("struct") || token.is_identifier("union") ||
-         token.is_identifier("enum") || token.is_identifier("class");
-}
-
 struct BinaryLevel {
   std::string_view spelling;
   ExpressionKind kind;

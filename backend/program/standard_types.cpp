@@ -1,5 +1,7 @@
 #include "program/standard_types.h"
 
+#include "debuginfo/primitive_type_names.h"
+
 namespace vmscope {
 
 using debuginfo::Type;
@@ -31,6 +33,32 @@ debuginfo::QualifiedType unqualified(debuginfo::TypeRef type) {
 
 debuginfo::QualifiedType pointer_to(const debuginfo::QualifiedType& target) {
   return unqualified(Type::make_pointer(target, kPointerSize));
+}
+
+debuginfo::TypeRef standard_primitive_type(std::string_view spelling) {
+  if (spelling == "void") return standard_types().void_type;
+  auto primitive = debuginfo::parse_primitive_type(spelling);
+  if (!primitive) return nullptr;
+  const StandardTypes& st = standard_types();
+  using debuginfo::PrimitiveType;
+  switch (*primitive) {
+    case PrimitiveType::kChar: return st.char_type;
+    case PrimitiveType::kSignedChar: return Type::make_integer("signed char", 1, true);
+    case PrimitiveType::kUnsignedChar: return Type::make_integer("unsigned char", 1, false);
+    case PrimitiveType::kShort: return Type::make_integer("short", 2, true);
+    case PrimitiveType::kUnsignedShort: return Type::make_integer("unsigned short", 2, false);
+    case PrimitiveType::kInt: return st.int_type;
+    case PrimitiveType::kUnsignedInt: return st.unsigned_int_type;
+    case PrimitiveType::kLong: return st.long_type;
+    case PrimitiveType::kUnsignedLong: return st.unsigned_long_type;
+    case PrimitiveType::kLongLong: return st.long_long_type;
+    case PrimitiveType::kUnsignedLongLong: return st.unsigned_long_long_type;
+    case PrimitiveType::kBool: return st.bool_type;
+    case PrimitiveType::kFloat: return Type::make_float("float", 4);
+    case PrimitiveType::kDouble: return st.double_type;
+    case PrimitiveType::kLongDouble: return nullptr;
+  }
+  return nullptr;
 }
 
 }  // namespace vmscope

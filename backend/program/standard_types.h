@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string_view>
 
 #include "debuginfo/type.h"
 
@@ -36,5 +37,9 @@ debuginfo::QualifiedType unqualified(debuginfo::TypeRef type);
 
 // `T *` for any T (void, functions and incomplete types included).
 debuginfo::QualifiedType pointer_to(const debuginfo::QualifiedType& target);
+
+// C's primitive types by any spelling ("unsigned long int"), for those the debug info has no
+// DIE for; null for a spelling that is not one (or long double, which has no standard type).
+debuginfo::TypeRef standard_primitive_type(std::string_view spelling);
 
 }  // namespace vmscope

@@ -25,57 +25,6 @@ using debuginfo::TypeKind;
 constexpr int kMaxNesting = 64;
 constexpr std::size_t kMaxTextLength = 4096;
 
-constexpr std::array<std::string_view, 11> kPrimitiveWords = {
-    "void",     "char",  "short", "int",    "long",    "signed",
-    "unsigned", "_Bool", "float", "double", "__int128"};
-
-std::optional<Qualifiers> qualifier_of(const Token& token) {
-  if (token.kind != TokenKind::kIdentifier) return std::nullopt;
-  if (token.text == "const") return debuginfo::kConst;
-  if (token.text == "volatile") return debuginfo::kVolatile;
-  if (token.text == "restrict" || token.text == "__restrict") return debuginfo::kRestrict;
-  if (token.text == "_Atomic") return debuginfo::kAtomic;
-  return std::nullopt;
-}
-
-bool is_primitive_word(const Token& token) {
-  return token.kind == TokenKind::kIdentifier &&
-         std::find(kPrimitiveWords.begin(), kPrimitiveWords.end(), token.text) !=
-             kPrimitiveWords.end();
-}
-
-bool is_tag_keyword(const Token& token) {
-  return token.is_identifier("struct") || token.is_identifier("union") ||
-         token.is_identifier("enum") || token.is_identifier("class");
-}
-
-// C's primitive types by any spelling, for those the debug info has no DIE for.
-debuginfo::TypeRef standard_primitive(std::string_view spelling) {
-  const StandardTypes& st = standard_types();
-  if (spelling == "void") return st.void_type;
-  auto primitive = debuginfo::parse_primitive_type(spelling);
-  if (!primitive) return nullptr;
-  using debuginfo::PrimitiveType;
-  switch (*primitive) {
-    case PrimitiveType::kChar: return st.char_type;
-    case PrimitiveType::kSignedChar: return Type::make_integer("signed char", 1, true);
-    case PrimitiveType::kUnsignedChar: return Type::make_integer("unsigned char", 1, false);
-    case PrimitiveType::kShort: return Type::make_integer("short", 2, true);
-    case PrimitiveType::kUnsignedShort: return Type::make_integer("unsigned short", 2, false);
-    case PrimitiveType::kInt: return st.int_type;
-    case PrimitiveType::kUnsignedInt: return st.unsigned_int_type;
-    case PrimitiveType::kLong: return st.long_type;
-    case PrimitiveType::kUnsignedLong: return st.unsigned_long_type;
-    case PrimitiveType::kLongLong: return st.long_long_type;
-    case PrimitiveType::kUnsignedLongLong: return st.unsigned_long_long_type;
-    case PrimitiveType::kBool: return st.bool_type;
-    case PrimitiveType::kFloat: return Type::make_float("float", 4);
-    case PrimitiveType::kDouble: return st.double_type;
-    case PrimitiveType::kLongDouble: return nullptr;
-  }
-  return nullptr;
-}
-
 // One step of a declarator, applied to the type built so far.
 struct Derivation {
   enum class Kind { kPointer, kArray, kFunction } kind = Kind::kPointer;
@@ -177,7 +126,7 @@ class TypeNameParser {
     if (base.empty()) return syntax_error(peek(), "expected a type name");
     auto found = names_.find_type(base);
     if (!found.ok() && found.error().code() == ErrorCode::kNotFound && !words.empty()) {
-      if (auto standard = standard_primitive(base)) found = unqualified(standard);
+      if (auto standard = standard_primitive_type(base)) found = unqualified(standard);
     }
     if (!found.ok()) {
       Error error = std::move(found).error();
